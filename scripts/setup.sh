@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up everything the book needs, once: .venv with Python >= 3.12, the pinned requirements
 # and the local package, and the system tools (Graphviz's dot; with --with-browser, Debian's
-# Chromium and its driver for the page checks). Re-running it with nothing changed is instant.
+# Chromium, its driver and an emoji font for the page checks and screenshots).
+# Re-running it with nothing changed is instant.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,8 +42,9 @@ apt_install() {  # apt_install PACKAGE... : only as root on a Debian-like system
 # 1. System tools.
 command -v dot >/dev/null 2>&1 || apt_install graphviz
 if (( with_browser )); then
-  { command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; } \
-    || apt_install chromium chromium-driver
+  { command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 \
+    && fc-list 2>/dev/null | grep -qi "color emoji"; } \
+    || apt_install chromium chromium-driver fonts-noto-color-emoji
 fi
 
 # 2. The virtual environment.
