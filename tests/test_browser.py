@@ -146,3 +146,30 @@ def test_page_renders_cleanly(browser, server, page):
     shot = SCREENSHOTS / (page.replace("/", "__").removesuffix(".html") + ".png")
     assert browser.save_screenshot(str(shot)), f"could not save {shot}"
     browser.set_window_size(1280, 900)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "/x/plotnine/themes/themeable.py:2486: FutureWarning: You no longer need",
+        "UserWarning: install \"ipywidgets\" for Jupyter support",
+        "Traceback (most recent call last):",
+        "Sampling 2 chains: 100%|██████████| 4000/4000 [00:02<00:00, 1618.76it/s]",
+        "━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 100% 0:00:01",
+        "ValueError: sigma must be positive",
+    ],
+)
+def test_debris_pattern_catches_warnings_and_progress_bars(text):
+    assert DEBRIS.search(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "divergences 0\ntreedepth_hits 0\nmax_rhat 1.002",
+        "mean sd eti89_lb eti89_ub truth inside ess_bulk r_hat\nalpha 0.438 0.060",
+        "array([-17. ,   0.1,  17.1])",
+    ],
+)
+def test_debris_pattern_leaves_ordinary_outputs_alone(text):
+    assert not DEBRIS.search(text)
