@@ -21,4 +21,7 @@ __version__ = "0.1.0"
 QUIET = bool(os.environ.get("DEPMAP_BOOK_QUIET"))
 PROGRESSBAR = not QUIET
 if QUIET:
+    # PyMC sets its own logger to INFO when it is first imported, so import it before quieting.
+    import pymc  # noqa: F401
+
     logging.getLogger("pymc").setLevel(logging.WARNING)
