@@ -8,13 +8,14 @@ chapter can both show the result and assert on it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import arviz as az
 import numpy as np
 import pandas as pd
 import xarray as xr
 
-__all__ = ["recovery_table", "sampler_health"]
+__all__ = ["GroupMeans", "group_mean_correlation", "recovery_table", "sampler_health"]
 
 SAMPLE_DIMS = ("chain", "draw")
 
@@ -147,3 +148,81 @@ def sampler_health(idata, var_names: Sequence[str] | None = None) -> pd.Series:
         },
         name="sampler health",
     )
+
+
+@dataclass(frozen=True)
+class GroupMeans:
+    """Per-draw means of two groups of intercepts, and how they move together.
+
+    Attributes
+    ----------
+    draws:
+        One row per posterior draw, columns ``chain``, ``draw`` and the two
+        variable names, each holding the mean over that variable's elements
+        (for example the mean of the five ``alpha_g`` in one draw).
+    a, b:
+        The two variable names, in the order they were given.
+    correlation:
+        Pearson correlation of the two columns over all draws (NaN when one
+        column is constant).
+    """
+
+    draws: pd.DataFrame
+    a: str
+    b: str
+    correlation: float
+
+    @property
+    def sd(self) -> pd.Series:
+        """Posterior standard deviation of each group's mean."""
+        return self.draws[[self.a, self.b]].std(ddof=1)
+
+    @property
+    def sd_sum(self) -> float:
+        """Posterior standard deviation of the sum of the two means."""
+        return float((self.draws[self.a] + self.draws[self.b]).std(ddof=1))
+
+
+def group_mean_correlation(idata, a: str, b: str) -> GroupMeans:
+    """Correlation, across posterior draws, of the mean of ``a`` and the mean of ``b``.
+
+    The original analysis's diagnostic for two sets of intercepts that trade
+    off against each other: in every draw average the elements of ``a`` (say
+    the gene intercepts) and of ``b`` (the cell-line intercepts); if the model
+    only pins down their sum, the two averages are almost perfectly negatively
+    correlated, each is wide and their sum is narrow (see :attr:`GroupMeans.sd`
+    and :attr:`GroupMeans.sd_sum`).
+
+    Parameters
+    ----------
+    idata:
+        Result of ``pm.sample``.
+    a, b:
+        Names of two different posterior variables; every dimension other than
+        ``chain`` and ``draw`` is averaged over (a scalar is used as it is).
+
+    Raises
+    ------
+    ValueError
+        If ``a`` or ``b`` is not a posterior variable, or both name the same one.
+    """
+    posterior = _posterior(idata)
+    for arg, name in (("a", a), ("b", b)):
+        if not isinstance(name, str) or name not in posterior:
+            raise ValueError(f"{arg} must name a posterior variable, got {name!r}")
+    if a == b:
+        raise ValueError(f"b must name a different variable than a, got {b!r} twice")
+    means = {}
+    for name in (a, b):
+        da = posterior[name]
+        other = [d for d in da.dims if d not in SAMPLE_DIMS]
+        means[name] = da.mean(dim=other) if other else da
+    frame = (
+        xr.Dataset(means)
+        .transpose(*SAMPLE_DIMS)
+        .to_dataframe()
+        .reset_index()[["chain", "draw", a, b]]
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        correlation = float(np.corrcoef(frame[a], frame[b])[0, 1])
+    return GroupMeans(frame, a, b, correlation)
