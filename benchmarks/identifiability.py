@@ -1,0 +1,149 @@
+"""Naive against identified intercepts: how much work does the sampler do?
+
+Fits the naive and the identified model (``depmap_models.models``, the builders the
+chapter "The identifiability fix" uses) on three data sets: the forum thread's
+(``two_intercepts``), Model 4 (``genes_and_cell_lines``) and Model 5
+(``sgrna_and_cell_lines``), each simulated with ``RandomState(seed)``, with PyMC's
+own NUTS and with nutpie: the same chains, draws, tuning steps and seed for every fit.
+Prints one table row per fit and, with ``--out``, writes them to a CSV with the columns
+``model, parameterization, sampler, wall_s, min_ess_bulk, ess_per_s, max_rhat,
+divergences, mean_tree_steps``.
+
+``wall_s`` is the wall-clock time of the whole ``pm.sample`` call (``time.perf_counter``),
+compilation included, and ``ess_per_s`` is ``min_ess_bulk / wall_s``; ``min_ess_bulk``
+and ``max_rhat`` are over the model's free random variables. The printed table adds
+``sampling_s``, the sampler's own timing of tuning and drawing (compilation excluded),
+and ``ess_per_sampling_s``.
+
+Run from the repository root with the project's environment::
+
+    .venv/bin/python benchmarks/identifiability.py --out /tmp/b.csv
+    .venv/bin/python benchmarks/identifiability.py --quick      # a smoke test
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import sys
+import time
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+
+import pandas as pd
+
+os.environ.setdefault("DEPMAP_BOOK_QUIET", "1")
+
+from depmap_models import models  # noqa: E402
+
+#: The CSV's columns, in order.
+COLUMNS = ("model", "parameterization", "sampler", *models.FIT_COLUMNS)
+SAMPLERS = ("pymc", "nutpie")
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", help="write one row per fit to this CSV file")
+    parser.add_argument("--draws", type=int, default=1000, help="draws per chain (1000)")
+    parser.add_argument("--tune", type=int, default=1000, help="tuning steps per chain (1000)")
+    parser.add_argument("--chains", type=int, default=2, help="chains (2)")
+    parser.add_argument("--seed", type=int, default=103, help="data and sampler seed (103)")
+    parser.add_argument(
+        "--quick", action="store_true", help="smoke test: 100 draws and 100 tuning steps"
+    )
+    parser.add_argument(
+        "--models", nargs="+", choices=models.DATASETS, default=list(models.DATASETS),
+        help="data sets to fit (all three)",
+    )
+    parser.add_argument(
+        "--parameterizations", nargs="+", choices=models.PARAMETERIZATIONS,
+        default=list(models.PARAMETERIZATIONS), help="naive, identified or both (both)",
+    )
+    parser.add_argument(
+        "--samplers", nargs="+", choices=SAMPLERS, default=list(SAMPLERS),
+        help="NUTS implementations (both)",
+    )
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.draws, args.tune = 100, 100
+    for name in ("draws", "tune", "chains"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name} must be at least 1")
+    return args
+
+
+def run(args: argparse.Namespace) -> pd.DataFrame:
+    """Fit every combination, each in a fresh process; one row per fit.
+
+    A fresh process per fit keeps the fits independent (no compiled function or thread
+    pool carried over) and lets PyMC's sampler fork its chain processes safely.
+    """
+    rows = []
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=spawn, max_tasks_per_child=1) as pool:
+        for dataset in args.models:
+            for parameterization in args.parameterizations:
+                for sampler in args.samplers:
+                    row = pool.submit(
+                        models.benchmark_fit, dataset, parameterization, sampler,
+                        draws=args.draws, tune=args.tune, chains=args.chains, seed=args.seed,
+                    ).result()
+                    row["ess_per_sampling_s"] = row["min_ess_bulk"] / row["sampling_s"]
+                    rows.append(row)
+                    print(
+                        f"{dataset:>22} {parameterization:>10} {sampler:>6}: "
+                        f"{row['wall_s']:7.1f} s, min ESS {row['min_ess_bulk']:7.0f}",
+                        file=sys.stderr,
+                        flush=True,
+                    )
+    frame = pd.DataFrame(rows)
+    frame["divergences"] = frame["divergences"].astype(int)
+    return frame
+
+
+def speedups(results: pd.DataFrame) -> pd.DataFrame:
+    """Identified over naive ESS per second, per data set and sampler."""
+    keys = ["model", "sampler"]
+    wide = results.pivot_table(
+        index=keys, columns="parameterization", values=["ess_per_s", "ess_per_sampling_s"]
+    )
+    if not {"naive", "identified"} <= set(results["parameterization"]):
+        return pd.DataFrame()
+    return pd.DataFrame(
+        {
+            "ess_per_s": wide["ess_per_s"]["identified"] / wide["ess_per_s"]["naive"],
+            "ess_per_sampling_s": wide["ess_per_sampling_s"]["identified"]
+            / wide["ess_per_sampling_s"]["naive"],
+        }
+    )
+
+
+def write_csv(results: pd.DataFrame, path: str) -> None:
+    """The CSV: exactly :data:`COLUMNS`, one row per fit."""
+    results.loc[:, list(COLUMNS)].to_csv(path, index=False)
+
+
+def main(argv: Sequence[str] | None = None) -> pd.DataFrame:
+    args = parse_args(argv)
+    start = time.perf_counter()
+    results = run(args)
+    with pd.option_context("display.width", 160, "display.max_columns", 20):
+        print(
+            f"{args.chains} chains x {args.draws} draws after {args.tune} tuning steps, "
+            f"seed {args.seed}"
+        )
+        print(results.round(3).to_string(index=False))
+        ratios = speedups(results)
+        if not ratios.empty:
+            print("\nidentified / naive, ESS per second (wall) and per second of sampling:")
+            print(ratios.round(1).to_string())
+    print(f"\ntotal {time.perf_counter() - start:.0f} s")
+    if args.out:
+        write_csv(results, args.out)
+        print(f"wrote {args.out}")
+    return results
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,594 @@
+"""Naive and identified versions of the book's models with two sets of intercepts.
+
+Three data sets add a gene-side intercept to a cell-line intercept with no
+global intercept: the forum thread's data (:func:`simulate.two_intercepts`),
+Model 4 (:func:`simulate.genes_and_cell_lines`) and Model 5
+(:func:`simulate.sgrna_and_cell_lines`). Written as the original analysis wrote
+them (the *naive* models), adding a constant to every gene-side intercept and
+subtracting it from every cell-line intercept leaves the likelihood unchanged:
+only the priors on the two hyper-means decide where along that line the
+posterior sits. The *identified* models remove the line with a global intercept
+and sum-to-zero effects (:class:`pymc.ZeroSumNormal`).
+
+Every builder takes a :class:`~depmap_models.simulate.Simulation` (only its
+``data`` is read) and returns a :class:`pymc.Model` with named dims ``gene``,
+``cell_line``, ``sgrna`` (where they apply) and ``obs`` (one per measurement).
+Models of one data set share the names of their intercepts, so that
+:func:`identified_quantities` reads the quantities the data do identify from
+the posterior of any of them, and :func:`true_identified_quantities` gives the
+matching true values from ``Simulation.truth``.
+
+:func:`sample_timed` and :func:`fit_summary` are what the chapter and the
+benchmark both use to time a fit and summarise the sampler's work.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+import pymc as pm
+import xarray as xr
+
+from depmap_models import diagnostics, simulate
+from depmap_models.simulate import Simulation
+
+__all__ = [
+    "BUILDERS",
+    "DATASETS",
+    "FIT_COLUMNS",
+    "PARAMETERIZATIONS",
+    "benchmark_fit",
+    "build",
+    "fit_summary",
+    "genes_and_cell_lines_identified",
+    "genes_and_cell_lines_naive",
+    "identified_quantities",
+    "identified_recovery",
+    "sample_timed",
+    "sgrna_and_cell_lines_identified",
+    "sgrna_gene_index",
+    "sgrna_and_cell_lines_naive",
+    "simulate_dataset",
+    "true_identified_quantities",
+    "two_intercepts_identified",
+    "two_intercepts_naive",
+    "two_intercepts_zero_mean",
+]
+
+#: The three data sets, named after their simulators.
+DATASETS = ("two_intercepts", "genes_and_cell_lines", "sgrna_and_cell_lines")
+PARAMETERIZATIONS = ("naive", "identified")
+#: The columns :func:`fit_summary` returns, in order.
+FIT_COLUMNS = (
+    "wall_s",
+    "min_ess_bulk",
+    "ess_per_s",
+    "max_rhat",
+    "divergences",
+    "mean_tree_steps",
+)
+
+SAMPLE_DIMS = ("chain", "draw")
+
+
+# --------------------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------------------
+
+
+def _data(sim: Simulation | pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    data = sim.data if isinstance(sim, Simulation) else sim
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"expected a Simulation or a DataFrame, got {type(sim).__name__}")
+    missing = [c for c in columns if c not in data]
+    if missing:
+        raise ValueError(f"the data need the columns {missing}")
+    for column in columns:
+        if column not in ("logfc", "rna") and not isinstance(
+            data[column].dtype, pd.CategoricalDtype
+        ):
+            raise ValueError(f"column {column!r} must be categorical")
+    return data
+
+
+def _coords(data: pd.DataFrame, columns: Sequence[str]) -> dict[str, list]:
+    coords: dict[str, list] = {c: list(data[c].cat.categories) for c in columns}
+    coords["obs"] = list(range(len(data)))
+    return coords
+
+
+def _codes(data: pd.DataFrame, column: str) -> np.ndarray:
+    return data[column].cat.codes.to_numpy()
+
+
+def sgrna_gene_index(data: pd.DataFrame) -> np.ndarray:
+    """For each sgRNA (in category order), the integer code of the gene it targets.
+
+    Raises ``ValueError`` if a guide is listed under more than one gene or never measured.
+    """
+    pairs = data[["sgrna", "gene"]].drop_duplicates()
+    per_guide = pairs.groupby("sgrna", observed=False)["gene"].nunique()
+    if (per_guide != 1).any():
+        bad = list(per_guide.index[per_guide != 1])
+        raise ValueError(f"every sgRNA must target exactly one gene; these do not: {bad}")
+    gene_of = pairs.set_index("sgrna")["gene"]
+    return np.asarray(gene_of.loc[data["sgrna"].cat.categories].cat.codes, dtype=int)
+
+
+# --------------------------------------------------------------------------------------
+# The forum's data: logfc ~ alpha_g[gene] + beta_c[cell_line]
+# --------------------------------------------------------------------------------------
+
+
+def two_intercepts_naive(sim: Simulation | pd.DataFrame, *, mean_prior_sd: float = 5.0) -> pm.Model:
+    """The model as posted on the forum: two hierarchical intercepts, no global intercept.
+
+    ``mu_alpha, mu_beta ~ N(0, mean_prior_sd)`` (5 in the thread; a smaller value is
+    the "tighter priors" fix), ``sigma_alpha, sigma_beta, sigma ~ Exp(1)``,
+    ``alpha_g ~ N(mu_alpha, sigma_alpha)``, ``beta_c ~ N(mu_beta, sigma_beta)``,
+    ``logfc ~ N(alpha_g[gene] + beta_c[cell_line], sigma)``.
+    """
+    if not mean_prior_sd > 0:
+        raise ValueError(f"mean_prior_sd must be positive, got {mean_prior_sd}")
+    data = _data(sim, ["gene", "cell_line", "logfc"])
+    gene_idx, cell_line_idx = _codes(data, "gene"), _codes(data, "cell_line")
+    with pm.Model(coords=_coords(data, ["gene", "cell_line"])) as model:
+        mu_alpha = pm.Normal("mu_alpha", 0, mean_prior_sd)
+        sigma_alpha = pm.Exponential("sigma_alpha", 1)
+        mu_beta = pm.Normal("mu_beta", 0, mean_prior_sd)
+        sigma_beta = pm.Exponential("sigma_beta", 1)
+        alpha_g = pm.Normal("alpha_g", mu_alpha, sigma_alpha, dims="gene")
+        beta_c = pm.Normal("beta_c", mu_beta, sigma_beta, dims="cell_line")
+        sigma = pm.Exponential("sigma", 1)
+        pm.Normal(
+            "logfc",
+            alpha_g[gene_idx] + beta_c[cell_line_idx],
+            sigma,
+            observed=data["logfc"].to_numpy(),
+            dims="obs",
+        )
+    return model
+
+
+def two_intercepts_identified(
+    sim: Simulation | pd.DataFrame, *, intercept_prior_sd: float = 5.0
+) -> pm.Model:
+    """Global intercept ``mu`` plus sum-to-zero gene and cell-line effects.
+
+    ``mu ~ N(0, intercept_prior_sd)``, ``alpha_g ~ ZeroSumNormal(sigma_alpha)``,
+    ``beta_c ~ ZeroSumNormal(sigma_beta)``, ``sigma_alpha, sigma_beta, sigma ~ Exp(1)``,
+    ``logfc ~ N(mu + alpha_g[gene] + beta_c[cell_line], sigma)``. Here ``alpha_g``
+    and ``beta_c`` are deviations from the average gene and cell line.
+    """
+    data = _data(sim, ["gene", "cell_line", "logfc"])
+    gene_idx, cell_line_idx = _codes(data, "gene"), _codes(data, "cell_line")
+    with pm.Model(coords=_coords(data, ["gene", "cell_line"])) as model:
+        mu = pm.Normal("mu", 0, intercept_prior_sd)
+        sigma_alpha = pm.Exponential("sigma_alpha", 1)
+        sigma_beta = pm.Exponential("sigma_beta", 1)
+        alpha_g = pm.ZeroSumNormal("alpha_g", sigma_alpha, dims="gene")
+        beta_c = pm.ZeroSumNormal("beta_c", sigma_beta, dims="cell_line")
+        sigma = pm.Exponential("sigma", 1)
+        pm.Normal(
+            "logfc",
+            mu + alpha_g[gene_idx] + beta_c[cell_line_idx],
+            sigma,
+            observed=data["logfc"].to_numpy(),
+            dims="obs",
+        )
+    return model
+
+
+def two_intercepts_zero_mean(
+    sim: Simulation | pd.DataFrame, *, intercept_prior_sd: float = 5.0
+) -> pm.Model:
+    """Global intercept ``mu`` plus zero-mean hierarchical effects (the lme4/brms convention).
+
+    As :func:`two_intercepts_identified` but ``alpha_g ~ N(0, sigma_alpha)`` and
+    ``beta_c ~ N(0, sigma_beta)``: the effects are pulled towards zero by their prior
+    rather than constrained to sum to zero, so the split between ``mu`` and the means
+    of the effects is decided by the priors, within about ``sigma_alpha / sqrt(genes)``.
+    """
+    data = _data(sim, ["gene", "cell_line", "logfc"])
+    gene_idx, cell_line_idx = _codes(data, "gene"), _codes(data, "cell_line")
+    with pm.Model(coords=_coords(data, ["gene", "cell_line"])) as model:
+        mu = pm.Normal("mu", 0, intercept_prior_sd)
+        sigma_alpha = pm.Exponential("sigma_alpha", 1)
+        sigma_beta = pm.Exponential("sigma_beta", 1)
+        alpha_g = pm.Normal("alpha_g", 0, sigma_alpha, dims="gene")
+        beta_c = pm.Normal("beta_c", 0, sigma_beta, dims="cell_line")
+        sigma = pm.Exponential("sigma", 1)
+        pm.Normal(
+            "logfc",
+            mu + alpha_g[gene_idx] + beta_c[cell_line_idx],
+            sigma,
+            observed=data["logfc"].to_numpy(),
+            dims="obs",
+        )
+    return model
+
+
+# --------------------------------------------------------------------------------------
+# Model 4: logfc ~ alpha_g[gene] + gamma_c[cell_line] + beta_g[gene] * rna
+# --------------------------------------------------------------------------------------
+
+
+def genes_and_cell_lines_naive(sim: Simulation | pd.DataFrame) -> pm.Model:
+    """Model 4 as the original analysis wrote it.
+
+    ``mu_alpha, mu_gamma ~ N(0, 2)``, ``mu_beta ~ N(0, 1)``, every ``sigma_* ~ Exp(1)``,
+    ``alpha_g ~ N(mu_alpha, sigma_alpha)``, ``gamma_c ~ N(mu_gamma, sigma_gamma)``,
+    ``beta_g ~ N(mu_beta, sigma_beta)``,
+    ``logfc ~ N(alpha_g[gene] + gamma_c[cell_line] + beta_g[gene] * rna, sigma)``.
+    """
+    data = _data(sim, ["gene", "cell_line", "rna", "logfc"])
+    gene_idx, cell_line_idx = _codes(data, "gene"), _codes(data, "cell_line")
+    rna = data["rna"].to_numpy()
+    with pm.Model(coords=_coords(data, ["gene", "cell_line"])) as model:
+        mu_alpha = pm.Normal("mu_alpha", 0, 2)
+        sigma_alpha = pm.Exponential("sigma_alpha", 1)
+        mu_gamma = pm.Normal("mu_gamma", 0, 2)
+        sigma_gamma = pm.Exponential("sigma_gamma", 1)
+        mu_beta = pm.Normal("mu_beta", 0, 1)
+        sigma_beta = pm.Exponential("sigma_beta", 1)
+        alpha_g = pm.Normal("alpha_g", mu_alpha, sigma_alpha, dims="gene")
+        gamma_c = pm.Normal("gamma_c", mu_gamma, sigma_gamma, dims="cell_line")
+        beta_g = pm.Normal("beta_g", mu_beta, sigma_beta, dims="gene")
+        sigma = pm.Exponential("sigma", 1)
+        pm.Normal(
+            "logfc",
+            alpha_g[gene_idx] + gamma_c[cell_line_idx] + beta_g[gene_idx] * rna,
+            sigma,
+            observed=data["logfc"].to_numpy(),
+            dims="obs",
+        )
+    return model
+
+
+def genes_and_cell_lines_identified(sim: Simulation | pd.DataFrame) -> pm.Model:
+    """Model 4 with a global intercept and sum-to-zero gene and cell-line intercepts.
+
+    ``mu ~ N(0, 2)`` (the scale of the naive hyper-means), ``alpha_g ~ ZeroSumNormal(sigma_alpha)``,
+    ``gamma_c ~ ZeroSumNormal(sigma_gamma)``, slopes and the rest as in the naive model:
+    ``logfc ~ N(mu + alpha_g[gene] + gamma_c[cell_line] + beta_g[gene] * rna, sigma)``.
+    """
+    data = _data(sim, ["gene", "cell_line", "rna", "logfc"])
+    gene_idx, cell_line_idx = _codes(data, "gene"), _codes(data, "cell_line")
+    rna = data["rna"].to_numpy()
+    with pm.Model(coords=_coords(data, ["gene", "cell_line"])) as model:
+        mu = pm.Normal("mu", 0, 2)
+        sigma_alpha = pm.Exponential("sigma_alpha", 1)
+        sigma_gamma = pm.Exponential("sigma_gamma", 1)
+        mu_beta = pm.Normal("mu_beta", 0, 1)
+        sigma_beta = pm.Exponential("sigma_beta", 1)
+        alpha_g = pm.ZeroSumNormal("alpha_g", sigma_alpha, dims="gene")
+        gamma_c = pm.ZeroSumNormal("gamma_c", sigma_gamma, dims="cell_line")
+        beta_g = pm.Normal("beta_g", mu_beta, sigma_beta, dims="gene")
+        sigma = pm.Exponential("sigma", 1)
+        pm.Normal(
+            "logfc",
+            mu + alpha_g[gene_idx] + gamma_c[cell_line_idx] + beta_g[gene_idx] * rna,
+            sigma,
+            observed=data["logfc"].to_numpy(),
+            dims="obs",
+        )
+    return model
+
+
+# --------------------------------------------------------------------------------------
+# Model 5: logfc ~ alpha_s[sgrna] + beta_c[cell_line], alpha_s nested in genes
+# --------------------------------------------------------------------------------------
+
+
+def sgrna_and_cell_lines_naive(sim: Simulation | pd.DataFrame) -> pm.Model:
+    """Model 5 as the original analysis wrote it.
+
+    ``mu_epsilon ~ N(0, 5)``, ``epsilon_g ~ N(mu_epsilon, sigma_epsilon)``,
+    ``alpha_s ~ N(epsilon_g[gene of s], sigma_alpha)``, ``mu_beta ~ N(0, 5)``,
+    ``beta_c ~ N(mu_beta, sigma_beta)``, every ``sigma_* ~ Exp(1)``,
+    ``logfc ~ N(alpha_s[sgrna] + beta_c[cell_line], sigma)``.
+    """
+    data = _data(sim, ["gene", "sgrna", "cell_line", "logfc"])
+    sgrna_idx, cell_line_idx = _codes(data, "sgrna"), _codes(data, "cell_line")
+    gene_of_sgrna = sgrna_gene_index(data)
+    with pm.Model(coords=_coords(data, ["gene", "sgrna", "cell_line"])) as model:
+        mu_epsilon = pm.Normal("mu_epsilon", 0, 5)
+        sigma_epsilon = pm.Exponential("sigma_epsilon", 1)
+        sigma_alpha = pm.Exponential("sigma_alpha", 1)
+        mu_beta = pm.Normal("mu_beta", 0, 5)
+        sigma_beta = pm.Exponential("sigma_beta", 1)
+        epsilon_g = pm.Normal("epsilon_g", mu_epsilon, sigma_epsilon, dims="gene")
+        alpha_s = pm.Normal("alpha_s", epsilon_g[gene_of_sgrna], sigma_alpha, dims="sgrna")
+        beta_c = pm.Normal("beta_c", mu_beta, sigma_beta, dims="cell_line")
+        sigma = pm.Exponential("sigma", 1)
+        pm.Normal(
+            "logfc",
+            alpha_s[sgrna_idx] + beta_c[cell_line_idx],
+            sigma,
+            observed=data["logfc"].to_numpy(),
+            dims="obs",
+        )
+    return model
+
+
+def sgrna_and_cell_lines_identified(
+    sim: Simulation | pd.DataFrame, *, noncentered: bool = False
+) -> pm.Model:
+    """Model 5 with sum-to-zero cell-line effects; the guide hierarchy carries the intercept.
+
+    ``beta_c ~ ZeroSumNormal(sigma_beta)`` replaces ``N(mu_beta, sigma_beta)`` (and
+    ``mu_beta`` goes), so ``mu_epsilon`` is the global intercept; the guide and gene levels
+    are those of the naive model. One constraint suffices: with the cell-line effects
+    averaging zero, each guide's intercept is the guide's mean logFC over the cell lines.
+
+    ``noncentered=True`` writes the guide and gene levels non-centred
+    (``epsilon_g = mu_epsilon + sigma_epsilon * z``); ``alpha_s`` and ``epsilon_g`` are
+    then deterministic, under the same names.
+    """
+    data = _data(sim, ["gene", "sgrna", "cell_line", "logfc"])
+    sgrna_idx, cell_line_idx = _codes(data, "sgrna"), _codes(data, "cell_line")
+    gene_of_sgrna = sgrna_gene_index(data)
+    with pm.Model(coords=_coords(data, ["gene", "sgrna", "cell_line"])) as model:
+        mu_epsilon = pm.Normal("mu_epsilon", 0, 5)
+        sigma_epsilon = pm.Exponential("sigma_epsilon", 1)
+        sigma_alpha = pm.Exponential("sigma_alpha", 1)
+        sigma_beta = pm.Exponential("sigma_beta", 1)
+        if noncentered:
+            epsilon_z = pm.Normal("epsilon_z", 0, 1, dims="gene")
+            epsilon_g = pm.Deterministic(
+                "epsilon_g", mu_epsilon + sigma_epsilon * epsilon_z, dims="gene"
+            )
+            alpha_z = pm.Normal("alpha_z", 0, 1, dims="sgrna")
+            alpha_s = pm.Deterministic(
+                "alpha_s", epsilon_g[gene_of_sgrna] + sigma_alpha * alpha_z, dims="sgrna"
+            )
+        else:
+            epsilon_g = pm.Normal("epsilon_g", mu_epsilon, sigma_epsilon, dims="gene")
+            alpha_s = pm.Normal("alpha_s", epsilon_g[gene_of_sgrna], sigma_alpha, dims="sgrna")
+        beta_c = pm.ZeroSumNormal("beta_c", sigma_beta, dims="cell_line")
+        sigma = pm.Exponential("sigma", 1)
+        pm.Normal(
+            "logfc",
+            alpha_s[sgrna_idx] + beta_c[cell_line_idx],
+            sigma,
+            observed=data["logfc"].to_numpy(),
+            dims="obs",
+        )
+    return model
+
+
+#: ``(data set, parameterization)`` to builder: what the benchmark fits.
+BUILDERS: dict[tuple[str, str], Callable[..., pm.Model]] = {
+    ("two_intercepts", "naive"): two_intercepts_naive,
+    ("two_intercepts", "identified"): two_intercepts_identified,
+    ("genes_and_cell_lines", "naive"): genes_and_cell_lines_naive,
+    ("genes_and_cell_lines", "identified"): genes_and_cell_lines_identified,
+    ("sgrna_and_cell_lines", "naive"): sgrna_and_cell_lines_naive,
+    ("sgrna_and_cell_lines", "identified"): sgrna_and_cell_lines_identified,
+}
+
+
+def _check_dataset(dataset: str) -> str:
+    if dataset not in DATASETS:
+        raise ValueError(f"dataset must be one of {DATASETS}, got {dataset!r}")
+    return dataset
+
+
+def build(dataset: str, parameterization: str, sim: Simulation | pd.DataFrame) -> pm.Model:
+    """The ``naive`` or ``identified`` model of one of :data:`DATASETS`."""
+    _check_dataset(dataset)
+    if parameterization not in PARAMETERIZATIONS:
+        raise ValueError(
+            f"parameterization must be one of {PARAMETERIZATIONS}, got {parameterization!r}"
+        )
+    return BUILDERS[dataset, parameterization](sim)
+
+
+def simulate_dataset(dataset: str, seed: int = 103) -> Simulation:
+    """The book's simulation of a data set: its simulator with ``RandomState(seed)``."""
+    return getattr(simulate, _check_dataset(dataset))(np.random.RandomState(seed))
+
+
+# --------------------------------------------------------------------------------------
+# What the data identify
+# --------------------------------------------------------------------------------------
+
+#: Per data set: the posterior variables the identified quantities are made of, the
+#: cell-line intercept first.
+_NEEDS = {
+    "two_intercepts": ("beta_c", "alpha_g"),
+    "genes_and_cell_lines": ("gamma_c", "alpha_g", "beta_g"),
+    "sgrna_and_cell_lines": ("beta_c", "alpha_s", "epsilon_g"),
+}
+#: Per data set: the identified quantities, in the order they are reported.
+_ORDER = {
+    "two_intercepts": ("gene_intercept", "cell_line_effect"),
+    "genes_and_cell_lines": ("gene_intercept", "cell_line_effect", "beta_g"),
+    "sgrna_and_cell_lines": (
+        "sgrna_intercept",
+        "gene_intercept",
+        "sgrna_deviation",
+        "cell_line_effect",
+    ),
+}
+
+
+def _posterior(idata) -> xr.Dataset:
+    if isinstance(idata, xr.Dataset):
+        return idata
+    try:
+        return idata["posterior"].to_dataset()
+    except (KeyError, TypeError, AttributeError) as err:
+        raise ValueError("idata has no posterior group: pass the result of pm.sample") from err
+
+
+def identified_quantities(idata, sim: Simulation | pd.DataFrame, dataset: str) -> xr.Dataset:
+    """The quantities the likelihood identifies, from the posterior of any model of ``dataset``.
+
+    With ``cell`` the cell-line intercepts and ``mu`` the global intercept (zero when the
+    model has none):
+
+    * ``cell_line_effect`` = ``cell - mean(cell)``, each cell line against the average one;
+    * ``gene_intercept`` (forum data, Model 4) = ``mu + alpha_g + mean(cell)``, the gene's
+      logFC in the average cell line; Model 5 has ``sgrna_intercept`` = ``alpha_s +
+      mean(beta_c)`` per guide instead, and at the gene level ``gene_intercept`` =
+      ``epsilon_g + mean(beta_c)`` and ``sgrna_deviation`` = ``alpha_s - epsilon_g[gene]``,
+      which the hierarchy (not the likelihood alone) separates;
+    * ``beta_g`` (Model 4), the slopes, which never were in question.
+
+    None of these moves when a constant is added to every gene-side intercept and
+    subtracted from every cell-line intercept. ``idata`` is the result of ``pm.sample``
+    (or its posterior as an ``xarray.Dataset``); the result keeps its ``chain``/``draw`` dims.
+    ``sim`` (or its data) says which gene each guide targets in Model 5.
+    """
+    needs = _NEEDS[_check_dataset(dataset)]
+    cell_name = needs[0]
+    posterior = _posterior(idata)
+    missing = [n for n in needs if n not in posterior]
+    if missing:
+        raise ValueError(f"the posterior has no {missing}: is it a model of {dataset!r}?")
+    cell = posterior[cell_name]
+    cell_mean = cell.mean("cell_line")
+    level = cell_mean + (posterior["mu"] if "mu" in posterior else 0.0)
+    out = {"cell_line_effect": cell - cell_mean}
+    if dataset == "sgrna_and_cell_lines":
+        alpha_s, epsilon_g = posterior["alpha_s"], posterior["epsilon_g"]
+        out["sgrna_intercept"] = alpha_s + level
+        out["gene_intercept"] = epsilon_g + level
+        data = _data(sim, ["gene", "sgrna"])
+        gene_of = xr.DataArray(sgrna_gene_index(data), dims="sgrna")
+        out["sgrna_deviation"] = alpha_s - epsilon_g.isel(gene=gene_of).drop_vars(
+            "gene", errors="ignore"
+        )
+    else:
+        out["gene_intercept"] = posterior["alpha_g"] + level
+        if dataset == "genes_and_cell_lines":
+            out["beta_g"] = posterior["beta_g"]
+    order = _ORDER[dataset]
+    return xr.Dataset({name: out[name].transpose(*SAMPLE_DIMS, ...) for name in order})
+
+
+def true_identified_quantities(sim: Simulation, dataset: str) -> dict[str, np.ndarray]:
+    """The true values of :func:`identified_quantities`, from ``sim.truth``."""
+    truth = sim.truth
+    cell = np.asarray(truth[_NEEDS[_check_dataset(dataset)][0]], dtype=float)
+    out = {"cell_line_effect": cell - cell.mean()}
+    if dataset == "sgrna_and_cell_lines":
+        alpha_s = np.asarray(truth["alpha_s"], dtype=float)
+        epsilon_g = np.asarray(truth["epsilon_g"], dtype=float)
+        gene_of = np.asarray(truth["sgrna_gene_idx"], dtype=int)
+        out["sgrna_intercept"] = alpha_s + cell.mean()
+        out["gene_intercept"] = epsilon_g + cell.mean()
+        out["sgrna_deviation"] = alpha_s - epsilon_g[gene_of]
+    else:
+        out["gene_intercept"] = np.asarray(truth["alpha_g"], dtype=float) + cell.mean()
+        if dataset == "genes_and_cell_lines":
+            out["beta_g"] = np.asarray(truth["beta_g"], dtype=float)
+    return {name: out[name] for name in _ORDER[dataset]}
+
+
+def identified_recovery(
+    idata, sim: Simulation, dataset: str, *, prob: float = 0.89
+) -> pd.DataFrame:
+    """:func:`diagnostics.recovery_table` of the identified quantities against their truth."""
+    quantities = identified_quantities(idata, sim, dataset)
+    tree = xr.DataTree.from_dict({"posterior": quantities})
+    return diagnostics.recovery_table(tree, true_identified_quantities(sim, dataset), prob=prob)
+
+
+# --------------------------------------------------------------------------------------
+# Timing a fit
+# --------------------------------------------------------------------------------------
+
+
+def sample_timed(
+    model: pm.Model,
+    *,
+    draws: int = 1000,
+    tune: int = 1000,
+    chains: int = 2,
+    random_seed: int = 103,
+    nuts_sampler: str = "nutpie",
+    progressbar: bool = False,
+    **kwargs,
+):
+    """``pm.sample`` timed with ``time.perf_counter``: returns ``(idata, wall_s)``.
+
+    The wall time covers everything a user waits for, compilation included. Chains run
+    in parallel (``cores=chains``) for both PyMC's sampler and nutpie.
+    """
+    start = time.perf_counter()
+    idata = pm.sample(
+        draws=draws,
+        tune=tune,
+        chains=chains,
+        cores=chains,
+        random_seed=random_seed,
+        nuts_sampler=nuts_sampler,
+        progressbar=progressbar,
+        compute_convergence_checks=False,
+        model=model,
+        **kwargs,
+    )
+    return idata, time.perf_counter() - start
+
+
+def benchmark_fit(
+    dataset: str,
+    parameterization: str,
+    sampler: str,
+    *,
+    draws: int = 1000,
+    tune: int = 1000,
+    chains: int = 2,
+    seed: int = 103,
+) -> dict[str, float | int | str]:
+    """Simulate, build, sample and summarise one fit: one row of the benchmark.
+
+    The keys are ``model``, ``parameterization``, ``sampler``, :data:`FIT_COLUMNS`, and
+    ``sampling_s``, the sampler's own timing of tuning and drawing (no compilation). The
+    benchmark runs each call in a fresh process, so that no fit inherits another's state
+    (PyMC's sampler forks its workers, which is unsafe once nutpie's threads exist).
+    """
+    sim = simulate_dataset(dataset, seed)
+    model = build(dataset, parameterization, sim)
+    idata, wall_s = sample_timed(
+        model, draws=draws, tune=tune, chains=chains, random_seed=seed, nuts_sampler=sampler
+    )
+    summary = fit_summary(idata, model, wall_s)
+    return {
+        "model": dataset,
+        "parameterization": parameterization,
+        "sampler": sampler,
+        **summary.to_dict(),
+        "sampling_s": float(idata["posterior"].attrs.get("sampling_time", float("nan"))),
+    }
+
+
+def fit_summary(idata, model: pm.Model, wall_s: float) -> pd.Series:
+    """The benchmark's row for one fit (:data:`FIT_COLUMNS`).
+
+    ``min_ess_bulk`` and ``max_rhat`` are over the model's free random variables (what
+    the sampler moves: for ``ZeroSumNormal`` the constrained values), ``ess_per_s`` is
+    ``min_ess_bulk / wall_s``, ``mean_tree_steps`` the mean number of leapfrog steps per
+    draw (1023 means every tree hit the maximum depth of 10).
+    """
+    names = [rv.name for rv in model.free_RVs]
+    health = diagnostics.sampler_health(idata, var_names=names)
+    stats = idata["sample_stats"]
+    return pd.Series(
+        {
+            "wall_s": float(wall_s),
+            "min_ess_bulk": float(health["min_ess_bulk"]),
+            "ess_per_s": float(health["min_ess_bulk"]) / float(wall_s),
+            "max_rhat": float(health["max_rhat"]),
+            "divergences": int(health["divergences"]),
+            "mean_tree_steps": float(stats["n_steps"].mean()),
+        },
+        name="fit",
+    )
+
+
