@@ -56,3 +56,20 @@ def test_figures_reject_bad_input(model1):
         plots.posterior_lines(idata, sim.data, sim.truth, n_lines=0, rng=np.random.default_rng())
     with pytest.raises(ValueError, match="mu"):
         plots.predictive_densities(idata, var_name="mu")
+
+
+def test_predictive_densities_thins_large_posteriors():
+    rng = np.random.default_rng(2)
+    big = az.from_dict(
+        {
+            "prior_predictive": {"logfc": rng.normal(0, 5, (1, 500, 300))},
+            "posterior_predictive": {"logfc": rng.normal(0, 1, (2, 2000, 300))},
+            "observed_data": {"logfc": rng.normal(0, 1, 300)},
+        }
+    )
+    figure = plots.predictive_densities(big, max_values=3000)
+    sizes = figure.data.groupby("distribution", observed=True).size()
+    assert (sizes == 3000).all()  # ten whole predicted data sets per panel
+    figure.draw()
+    with pytest.raises(ValueError, match="max_values"):
+        plots.predictive_densities(big, max_values=0)

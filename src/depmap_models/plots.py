@@ -14,7 +14,17 @@ import numpy as np
 import pandas as pd
 import plotnine as gg
 
-__all__ = ["FONT", "posterior_lines", "predictive_densities", "set_theme", "true_line_plot"]
+__all__ = [
+    "FONT",
+    "POOLING_METHODS",
+    "gene_lines",
+    "pooling_plot",
+    "posterior_lines",
+    "predictive_densities",
+    "prior_posterior",
+    "set_theme",
+    "true_line_plot",
+]
 
 #: Shipped with matplotlib itself, so it exists on every machine that runs the book.
 FONT = "DejaVu Sans"
@@ -57,17 +67,27 @@ def true_line_plot(
     )
 
 
-def predictive_densities(idata, var_name: str = "logfc", *, observed: bool = True) -> gg.ggplot:
+def predictive_densities(
+    idata, var_name: str = "logfc", *, observed: bool = True, max_values: int = 20_000
+) -> gg.ggplot:
     """Prior and posterior predictive densities side by side, with the observed data's.
 
     Each panel has its own x scale: the prior predictive is usually far wider
     than the data, and that difference is what a prior predictive check looks at.
+    A kernel density of hundreds of thousands of values takes minutes and looks
+    no different, so each panel uses at most ``max_values`` values: whole
+    predicted data sets from evenly spaced draws (deterministic, no rng needed).
     """
+    if max_values < 1:
+        raise ValueError(f"max_values must be at least 1, got {max_values}")
     frames = []
     for group, label in (("prior_predictive", "prior predictive"),
                          ("posterior_predictive", "posterior predictive")):
-        draws = _draws(idata, group, var_name).ravel()
-        frames.append(pd.DataFrame({"logfc": draws, "distribution": label}))
+        draws = _draws(idata, group, var_name)
+        per_draw = int(np.prod(draws.shape[1:]))
+        keep = max(1, min(len(draws), max_values // max(per_draw, 1)))
+        picked = draws[np.linspace(0, len(draws) - 1, keep).round().astype(int)]
+        frames.append(pd.DataFrame({"logfc": picked.ravel(), "distribution": label}))
     sim = pd.concat(frames, ignore_index=True)
     order = ["prior predictive", "posterior predictive"]
     sim["distribution"] = pd.Categorical(sim["distribution"], categories=order)
@@ -122,4 +142,209 @@ def posterior_lines(
         + gg.geom_point(gg.aes("rna", "logfc"), data=data, size=2)
         + gg.scale_color_brewer(type="qual", palette="Set1")
         + gg.labs(x="RNA expression", y="logFC", color="")
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Several genes: per-gene lines, pooling, prior against posterior
+# --------------------------------------------------------------------------------------
+
+#: The estimates :func:`pooling_plot` knows, in legend order.
+POOLING_METHODS = ("no pooling", "partial pooling", "truth", "complete pooling", "population mean")
+
+#: The estimates with one value per parameter, drawn as vertical lines.
+_POOLED_LINES = {"complete pooling": "dashed", "population mean": "dotted"}
+
+
+def _gene_labels(data: pd.DataFrame) -> list[str]:
+    if isinstance(data["gene"].dtype, pd.CategoricalDtype):
+        return [str(g) for g in data["gene"].cat.categories]
+    return sorted(str(g) for g in data["gene"].unique())
+
+
+def gene_lines(
+    data: pd.DataFrame,
+    alpha: np.ndarray | list[float],
+    beta: np.ndarray | list[float],
+    *,
+    idata=None,
+    var_names: tuple[str, str] = ("alpha", "beta"),
+    n_lines: int = 50,
+    rng: np.random.Generator | None = None,
+    title: str | None = None,
+) -> gg.ggplot:
+    """logFC against RNA expression, one panel per gene, each gene's true line dashed.
+
+    ``alpha`` and ``beta`` hold one true intercept and slope per gene, in the
+    order of the ``gene`` categories. With ``idata``, ``n_lines`` posterior
+    draws of each gene's line (variables ``var_names``, dim ``gene``), picked
+    with ``rng``, are drawn in grey under the points.
+    """
+    for column in ("gene", "rna", "logfc"):
+        if column not in data:
+            raise ValueError(f"data needs a {column!r} column")
+    genes = _gene_labels(data)
+    alpha, beta = np.ravel(alpha).astype(float), np.ravel(beta).astype(float)
+    for name, values in (("alpha", alpha), ("beta", beta)):
+        if values.size != len(genes):
+            raise ValueError(f"{name} has {values.size} values but data has {len(genes)} genes")
+    gene_type = pd.CategoricalDtype(genes)
+    points = data.assign(gene=data["gene"].astype(str).astype(gene_type))
+    truth = pd.DataFrame({"gene": pd.Categorical(genes, dtype=gene_type),
+                          "alpha": alpha, "beta": beta})
+    plot = gg.ggplot(points, gg.aes("rna", "logfc"))
+    if idata is not None:
+        if n_lines < 1:
+            raise ValueError(f"n_lines must be at least 1, got {n_lines}")
+        if rng is None:
+            raise ValueError("rng is needed to pick posterior draws when idata is given")
+        draws = [_draws(idata, "posterior", name) for name in var_names]
+        if any(d.ndim != 2 or d.shape[1] != len(genes) for d in draws):
+            raise ValueError(f"var_names {var_names} must name posterior vectors with one value "
+                             f"per gene ({len(genes)})")
+        pick = rng.choice(draws[0].shape[0], size=min(n_lines, draws[0].shape[0]), replace=False)
+        lines = pd.DataFrame({
+            "gene": pd.Categorical(np.tile(genes, pick.size), dtype=gene_type),
+            "alpha": draws[0][pick].ravel(),
+            "beta": draws[1][pick].ravel(),
+        })
+        plot += gg.geom_abline(gg.aes(slope="beta", intercept="alpha"), data=lines,
+                               color="#999999", alpha=0.15)
+    return (
+        plot
+        + gg.geom_abline(gg.aes(slope="beta", intercept="alpha"), data=truth,
+                         linetype="dashed", color="#d62728", size=0.8)
+        + gg.geom_point(color="#1f77b4", size=1.5)
+        + gg.facet_wrap("gene", nrow=1)
+        + gg.labs(x="RNA expression", y="logFC", title=title)
+        + gg.theme(figure_size=(10, 3))
+    )
+
+
+def pooling_plot(estimates: pd.DataFrame, *, panel: str | None = None) -> gg.ggplot:
+    """Each gene's estimate under no, partial and complete pooling, against the truth.
+
+    ``estimates`` is tidy, with columns ``gene``, ``parameter``, ``method`` (one
+    of :data:`POOLING_METHODS`) and ``value``, plus the column named by
+    ``panel`` to draw several data sets in rows. ``"complete pooling"`` and
+    ``"population mean"`` (the hierarchical model's estimate of the mean of
+    the genes) have one value per parameter (and panel) and are drawn as
+    vertical lines; an arrow runs from each gene's no-pooling estimate to its
+    partial-pooling estimate, so its length is the shrinkage.
+    """
+    missing = [c for c in ("gene", "parameter", "method", "value") if c not in estimates]
+    if missing:
+        raise ValueError(f"estimates lacks the columns {missing}")
+    if panel is not None and panel not in estimates:
+        raise ValueError(f"panel names {panel!r}, which is not a column of estimates")
+    unknown = sorted(set(estimates["method"]) - set(POOLING_METHODS))
+    if unknown:
+        raise ValueError(f"estimates has unknown methods {unknown}; use {POOLING_METHODS}")
+    keys = ["parameter", "gene"] + ([panel] if panel else [])
+    per_gene = estimates[~estimates["method"].isin(list(_POOLED_LINES))]
+    wide = per_gene.pivot_table(index=keys, columns="method", values="value",
+                                observed=True).reset_index()
+    for method in ("no pooling", "partial pooling"):
+        if method not in wide:
+            raise ValueError(f"estimates has no {method!r} rows")
+    point_methods = [m for m in POOLING_METHODS if m in set(per_gene["method"])]
+    points = per_gene.assign(method=pd.Categorical(per_gene["method"], point_methods),
+                             gene=per_gene["gene"].astype(str))
+    wide["gene"] = wide["gene"].astype(str)
+    shapes = {"no pooling": "o", "partial pooling": "o", "truth": "x"}
+    fills = {"no pooling": "white", "partial pooling": "#1f77b4", "truth": "#d62728"}
+    colors = {"no pooling": "#1f77b4", "partial pooling": "#1f77b4", "truth": "#d62728"}
+    plot = (
+        gg.ggplot(points, gg.aes("value", "gene"))
+        + gg.geom_point(gg.aes(shape="method", color="method", fill="method"), size=3,
+                        stroke=0.8)
+        + gg.geom_segment(gg.aes(x="no pooling", xend="partial pooling", yend="gene"),
+                          data=wide, color="#333333",
+                          arrow=gg.arrow(length=0.06, type="closed"))
+        + gg.scale_shape_manual(values=[shapes[m] for m in point_methods])
+        + gg.scale_fill_manual(values=[fills[m] for m in point_methods])
+        + gg.scale_color_manual(values=[colors[m] for m in point_methods])
+        + gg.scale_y_discrete(limits=sorted(points["gene"].unique())[::-1])
+        + gg.labs(x="estimate", y="", shape="", color="", fill="", linetype="")
+        + gg.theme(figure_size=(9, 3.2 * (estimates[panel].nunique() if panel else 1)))
+    )
+    pooled = estimates[estimates["method"].isin(list(_POOLED_LINES))]
+    if not pooled.empty:
+        line_methods = [m for m in _POOLED_LINES if m in set(pooled["method"])]
+        pooled = pooled.assign(method=pd.Categorical(pooled["method"], line_methods))
+        plot += gg.geom_vline(gg.aes(xintercept="value", linetype="method"), data=pooled,
+                              color="#555555")
+        plot += gg.scale_linetype_manual(values=[_POOLED_LINES[m] for m in line_methods])
+    facet = f"{panel} ~ parameter" if panel else ". ~ parameter"
+    return plot + gg.facet_grid(facet, scales="free_x")
+
+
+def prior_posterior(
+    idata,
+    var_names: list[str],
+    truth: Mapping[str, np.ndarray | list[float]] | None = None,
+    *,
+    dim: str = "gene",
+    max_draws: int = 1000,
+) -> gg.ggplot:
+    """Prior and posterior densities of vectors along ``dim``: one row per variable.
+
+    ``idata`` needs a ``prior`` and a ``posterior`` group (``pm.sample`` plus
+    ``pm.sample_prior_predictive``). One column per coordinate of ``dim``; the
+    x axis, shared by all panels, spans the middle 98% of the priors, so a
+    posterior that has learned something is a spike and a posterior that has
+    not looks like its prior. ``truth`` (optional) marks the true values,
+    aligned with the coordinates of ``dim``. Each density is estimated from at
+    most ``max_draws`` evenly spaced draws, which keeps the figure quick to draw.
+    """
+    if not var_names:
+        raise ValueError("var_names is empty")
+    if isinstance(max_draws, bool) or not isinstance(max_draws, int) or max_draws < 10:
+        raise ValueError(f"max_draws must be an integer of at least 10, got {max_draws!r}")
+    frames, marks = [], []
+    for name in var_names:
+        arrays = {}
+        for group in ("prior", "posterior"):
+            try:
+                arrays[group] = idata[group][name]
+            except KeyError as err:
+                raise ValueError(f"idata has no {name!r} in its {group!r} group") from err
+            if dim not in arrays[group].dims:
+                raise ValueError(f"{name!r} has no dim {dim!r}: dim must name its vector dimension")
+        labels = [str(v) for v in arrays["posterior"][dim].values]
+        for group, da in arrays.items():
+            draws = np.asarray(da.transpose(..., dim).values).reshape(-1, len(labels))
+            if draws.shape[0] > max_draws:
+                draws = draws[np.linspace(0, draws.shape[0] - 1, max_draws).astype(int)]
+            for j, label in enumerate(labels):
+                values = draws[:, j]
+                if group == "prior":
+                    low, high = np.quantile(values, [0.01, 0.99])
+                    values = values[(values >= low) & (values <= high)]
+                frames.append(pd.DataFrame({"value": values, "variable": name,
+                                            dim: label, "distribution": group}))
+        if truth is not None and name in truth:
+            true = np.ravel(np.asarray(truth[name], dtype=float))
+            if true.size != len(labels):
+                raise ValueError(f"truth[{name!r}] has {true.size} values, {name!r} has "
+                                 f"{len(labels)}")
+            marks.append(pd.DataFrame({"value": true, "variable": name, dim: labels}))
+    draws = pd.concat(frames, ignore_index=True)
+    draws["variable"] = pd.Categorical(draws["variable"], list(var_names))
+    draws["distribution"] = pd.Categorical(draws["distribution"], ["prior", "posterior"])
+    plot = gg.ggplot(draws, gg.aes("value", fill="distribution", color="distribution"))
+    if marks:
+        truth_frame = pd.concat(marks, ignore_index=True)
+        truth_frame["variable"] = pd.Categorical(truth_frame["variable"], list(var_names))
+        plot += gg.geom_vline(gg.aes(xintercept="value"), data=truth_frame,
+                              color="#d62728", linetype="dashed", inherit_aes=False)
+    return (
+        plot
+        + gg.geom_density(alpha=0.5, size=0.6, trim=True)
+        + gg.facet_grid("variable ~ " + dim, scales="free_y")
+        + gg.scale_fill_manual(values={"prior": "#bbbbbb", "posterior": "#1f77b4"})
+        + gg.scale_color_manual(values={"prior": "#999999", "posterior": "#1f77b4"})
+        + gg.labs(x="", y="density", fill="", color="")
+        + gg.theme(figure_size=(2.1 * len(labels), 1.9 * len(var_names) + 0.6),
+                   axis_text_y=gg.element_blank())
     )
