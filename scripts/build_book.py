@@ -1,11 +1,12 @@
 """Build the HTML book into _build/html, never from stale execution results.
 
 Jupyter Book caches each chapter's outputs keyed on the chapter's own code
-cells only, so a change in ``src/depmap_models`` (or in the pinned
-requirements) would leave old outputs in the book. This script keeps a
-fingerprint of those files beside the cache and clears the cache when it
-changes, so every chapter is executed again. Then it builds with warnings as
-errors and prints where ``index.html`` is.
+cells, and Sphinx re-reads only the pages whose source changed. So a change in
+``src/depmap_models`` (or in the pinned requirements) would leave old outputs
+in the book twice over. This script keeps a fingerprint of those files beside
+the cache; when it changes, it drops the cache and rebuilds every page
+(``--all``), so every chapter is executed again. Then it builds with warnings
+as errors and prints where ``index.html`` is.
 """
 
 from __future__ import annotations
@@ -18,43 +19,49 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BUILD = ROOT / "_build"
-CACHE = BUILD / ".jupyter_cache"
-FINGERPRINT = BUILD / ".helpers-fingerprint"
 
 
-def helpers_fingerprint() -> str:
+def helpers_fingerprint(root: Path = ROOT) -> str:
     """Hash of everything a chapter's results depend on besides its own cells."""
     digest = hashlib.sha256()
-    files = sorted((ROOT / "src" / "depmap_models").rglob("*.py"))
-    files += [ROOT / "requirements.txt"]
+    files = sorted((root / "src" / "depmap_models").rglob("*.py"))
+    files += [root / "requirements.txt"]
     for path in files:
-        digest.update(str(path.relative_to(ROOT)).encode())
+        digest.update(str(path.relative_to(root)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
-def clear_stale_cache() -> bool:
-    """Drop the execution cache when the helpers changed; return whether it was dropped."""
-    fingerprint = helpers_fingerprint()
-    stale = not FINGERPRINT.exists() or FINGERPRINT.read_text() != fingerprint
-    if stale and CACHE.exists():
-        shutil.rmtree(CACHE)
-    BUILD.mkdir(exist_ok=True)
-    FINGERPRINT.write_text(fingerprint)
+def clear_stale_cache(root: Path = ROOT, *, force: bool = False) -> bool:
+    """Drop the execution cache when the helpers changed (or when forced).
+
+    Returns whether it was dropped, in which case every page must be rebuilt.
+    """
+    build_dir = root / "_build"
+    cache, stamp = build_dir / ".jupyter_cache", build_dir / ".helpers-fingerprint"
+    fingerprint = helpers_fingerprint(root)
+    stale = force or not stamp.exists() or stamp.read_text() != fingerprint
+    if stale and cache.exists():
+        shutil.rmtree(cache)
+    build_dir.mkdir(exist_ok=True)
+    stamp.write_text(fingerprint)
     return stale
 
 
-def build() -> Path:
-    if clear_stale_cache():
+def build(root: Path = ROOT, *, force: bool = False) -> Path:
+    """Build the book in ``root``; ``force`` executes every chapter again (a cold build)."""
+    stale = clear_stale_cache(root, force=force)
+    if stale and not force:
         print("build: helpers changed since the last build: executing every chapter again")
     env = dict(os.environ, DEPMAP_BOOK_QUIET="1")
     command = [
         str(Path(sys.executable).parent / "jupyter-book"),
-        "build", str(ROOT), "--warningiserror", "--keep-going", "--quiet",
+        "build", str(root), "--warningiserror", "--keep-going", "--quiet",
     ]
-    subprocess.run(command, check=True, cwd=ROOT, env=env)
-    index = BUILD / "html" / "index.html"
+    if stale:
+        command.append("--all")
+    subprocess.run(command, check=True, cwd=root, env=env)
+    index = root / "_build" / "html" / "index.html"
     if not index.exists():
         raise SystemExit(f"build: {index} was not written")
     return index

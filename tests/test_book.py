@@ -46,34 +46,80 @@ def test_book_builds_every_page(built_book):
     assert "cell_output" in chapter1 and "<img" in chapter1
 
 
-def test_helper_change_invalidates_the_execution_cache(build_script, tmp_path, monkeypatch):
+def _mini_project(root: Path, value: int) -> None:
+    """A project with one helper module (``VALUE = value``) and nothing else."""
+    package = root / "src" / "depmap_models"
+    package.mkdir(parents=True, exist_ok=True)
+    (package / "value.py").write_text(f"VALUE = {value}\n")
+    (root / "requirements.txt").write_text("numpy==2.0.0\n")
+
+
+def test_helper_change_invalidates_the_execution_cache(build_script, tmp_path):
     """A change in src/depmap_models must clear the cache so no stale output is shown."""
-    cache = tmp_path / ".jupyter_cache"
-    monkeypatch.setattr(build_script, "BUILD", tmp_path)
-    monkeypatch.setattr(build_script, "CACHE", cache)
-    monkeypatch.setattr(build_script, "FINGERPRINT", tmp_path / ".helpers-fingerprint")
-    cache.mkdir()
-    assert build_script.clear_stale_cache(), "no fingerprint yet: the cache is not trusted"
+    _mini_project(tmp_path, 1)
+    cache = tmp_path / "_build" / ".jupyter_cache"
+    cache.mkdir(parents=True)
+    assert build_script.clear_stale_cache(tmp_path), "no fingerprint yet: the cache is not trusted"
     assert not cache.exists()
     cache.mkdir()
-    assert not build_script.clear_stale_cache(), "nothing changed: the cache must be kept"
+    assert not build_script.clear_stale_cache(tmp_path), "nothing changed: the cache must be kept"
     assert cache.exists()
-    real = build_script.helpers_fingerprint()
-    monkeypatch.setattr(build_script, "helpers_fingerprint", lambda: real + "-changed")
-    assert build_script.clear_stale_cache()
+    _mini_project(tmp_path, 2)
+    assert build_script.clear_stale_cache(tmp_path), "a helper changed"
     assert not cache.exists(), "a helper change must drop the cache"
+    cache.mkdir()
+    assert build_script.clear_stale_cache(tmp_path, force=True), "a forced (cold) build"
+    assert not cache.exists()
 
 
-def test_fingerprint_changes_with_any_helper_or_pin(build_script, tmp_path, monkeypatch):
-    package = tmp_path / "src" / "depmap_models"
-    package.mkdir(parents=True)
-    (package / "simulate.py").write_text("A = 1\n")
-    (tmp_path / "requirements.txt").write_text("numpy==2.0.0\n")
-    monkeypatch.setattr(build_script, "ROOT", tmp_path)
-    before = build_script.helpers_fingerprint()
-    assert build_script.helpers_fingerprint() == before
-    (package / "simulate.py").write_text("A = 2\n")
-    after_helper = build_script.helpers_fingerprint()
+def test_fingerprint_changes_with_any_helper_or_pin(build_script, tmp_path):
+    _mini_project(tmp_path, 1)
+    before = build_script.helpers_fingerprint(tmp_path)
+    assert build_script.helpers_fingerprint(tmp_path) == before
+    _mini_project(tmp_path, 2)
+    after_helper = build_script.helpers_fingerprint(tmp_path)
     assert after_helper != before
     (tmp_path / "requirements.txt").write_text("numpy==2.0.1\n")
-    assert build_script.helpers_fingerprint() != after_helper
+    assert build_script.helpers_fingerprint(tmp_path) != after_helper
+
+
+MINI_CHAPTER = """---
+jupytext:
+  text_representation:
+    format_name: myst
+kernelspec:
+  display_name: Python 3 (ipykernel)
+  language: python
+  name: python3
+---
+
+# Mini chapter
+
+```{code-cell} ipython3
+from pathlib import Path
+
+helper = Path("src/depmap_models/value.py").read_text().strip()
+print(f"helper says {helper}")
+```
+"""
+
+
+@pytest.mark.book
+def test_book_never_shows_stale_helper_output(build_script, tmp_path):
+    """End to end: change a helper, rebuild, and the page shows the new result."""
+    _mini_project(tmp_path, 1)
+    (tmp_path / "_config.yml").write_text(
+        "title: mini\nexecute:\n  execute_notebooks: cache\n"
+        "exclude_patterns: [_build, src]\nonly_build_toc_files: true\n"
+    )
+    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: chapter\n")
+    (tmp_path / "chapter.md").write_text(MINI_CHAPTER)
+    page = tmp_path / "_build" / "html" / "chapter.html"
+
+    build_script.build(tmp_path)
+    assert "helper says VALUE = 1" in page.read_text()
+    build_script.build(tmp_path)  # nothing changed: cached, still right
+    assert "helper says VALUE = 1" in page.read_text()
+    _mini_project(tmp_path, 2)  # the helper changes, the chapter does not
+    build_script.build(tmp_path)
+    assert "helper says VALUE = 2" in page.read_text(), "the book shows a stale helper output"
