@@ -9,7 +9,7 @@ the model's variables.
 
 Passing ``np.random.RandomState(103)`` reproduces the original analysis's data
 value for value: the original notebooks seeded NumPy's legacy global generator
-with ``np.random.seed(103)`` and drew in the order reproduced here (vectorised
+with 103 (``np.random.seed``) and drew in the order reproduced here (vectorised
 legacy draws give the same numbers as the original one-at-a-time loops).
 """
 
