@@ -21,6 +21,9 @@ SAMPLE_DIMS = ("chain", "draw")
 
 
 def _posterior(idata) -> xr.Dataset:
+    """The posterior of ``idata`` as a Dataset (a Dataset is taken to be the posterior)."""
+    if isinstance(idata, xr.Dataset):
+        return idata
     try:
         return idata["posterior"].to_dataset()
     except (KeyError, TypeError, AttributeError) as err:

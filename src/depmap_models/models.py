@@ -33,6 +33,7 @@ import pymc as pm
 import xarray as xr
 
 from depmap_models import diagnostics, simulate
+from depmap_models.diagnostics import _posterior
 from depmap_models.simulate import Simulation
 
 __all__ = [
@@ -414,15 +415,6 @@ _ORDER = {
         "cell_line_effect",
     ),
 }
-
-
-def _posterior(idata) -> xr.Dataset:
-    if isinstance(idata, xr.Dataset):
-        return idata
-    try:
-        return idata["posterior"].to_dataset()
-    except (KeyError, TypeError, AttributeError) as err:
-        raise ValueError("idata has no posterior group: pass the result of pm.sample") from err
 
 
 def identified_quantities(idata, sim: Simulation | pd.DataFrame, dataset: str) -> xr.Dataset:
