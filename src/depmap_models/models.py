@@ -73,6 +73,8 @@ FIT_COLUMNS = (
 )
 
 SAMPLE_DIMS = ("chain", "draw")
+#: Grouping columns, which must be categorical (their categories are the coordinates).
+_GROUPS = ("gene", "sgrna", "cell_line", "lineage")
 
 
 # --------------------------------------------------------------------------------------
@@ -88,9 +90,7 @@ def _data(sim: Simulation | pd.DataFrame, columns: Sequence[str]) -> pd.DataFram
     if missing:
         raise ValueError(f"the data need the columns {missing}")
     for column in columns:
-        if column not in ("logfc", "rna") and not isinstance(
-            data[column].dtype, pd.CategoricalDtype
-        ):
+        if column in _GROUPS and not isinstance(data[column].dtype, pd.CategoricalDtype):
             raise ValueError(f"column {column!r} must be categorical")
     return data
 
