@@ -44,6 +44,7 @@ __all__ = [
     "benchmark_fit",
     "build",
     "fit_summary",
+    "gene_sd_prior",
     "genes_and_cell_lines_identified",
     "genes_and_cell_lines_naive",
     "identified_quantities",
@@ -73,6 +74,19 @@ FIT_COLUMNS = (
 )
 
 SAMPLE_DIMS = ("chain", "draw")
+
+
+
+def gene_sd_prior(name: str):
+    """``name ~ Gamma(2, 2)``: the identified models' prior on the gene-level standard deviation.
+
+    Three or five genes say little about their spread, so an ``Exp(1)`` prior, whose
+    density peaks at zero, lets the posterior reach into the neck of a funnel where the
+    genes are pooled completely, and PyMC's sampler diverges there. ``Gamma(2, 2)`` has the
+    same mean (1) but zero density at zero: a boundary-avoiding prior for a group-level
+    scale estimated from a handful of groups (Chung et al. 2013). Call inside a model.
+    """
+    return pm.Gamma(name, 2, 2)
 #: Grouping columns, which must be categorical (their categories are the coordinates).
 _GROUPS = ("gene", "sgrna", "cell_line", "lineage")
 
@@ -160,7 +174,8 @@ def two_intercepts_identified(
     """Global intercept ``mu`` plus sum-to-zero gene and cell-line effects.
 
     ``mu ~ N(0, intercept_prior_sd)``, ``alpha_g ~ ZeroSumNormal(sigma_alpha)``,
-    ``beta_c ~ ZeroSumNormal(sigma_beta)``, ``sigma_alpha, sigma_beta, sigma ~ Exp(1)``,
+    ``beta_c ~ ZeroSumNormal(sigma_beta)``, ``sigma_alpha ~ Gamma(2, 2)`` (three genes:
+    :func:`gene_sd_prior`), ``sigma_beta, sigma ~ Exp(1)``,
     ``logfc ~ N(mu + alpha_g[gene] + beta_c[cell_line], sigma)``. Here ``alpha_g``
     and ``beta_c`` are deviations from the average gene and cell line.
     """
@@ -168,7 +183,7 @@ def two_intercepts_identified(
     gene_idx, cell_line_idx = _codes(data, "gene"), _codes(data, "cell_line")
     with pm.Model(coords=_coords(data, ["gene", "cell_line"])) as model:
         mu = pm.Normal("mu", 0, intercept_prior_sd)
-        sigma_alpha = pm.Exponential("sigma_alpha", 1)
+        sigma_alpha = gene_sd_prior("sigma_alpha")
         sigma_beta = pm.Exponential("sigma_beta", 1)
         alpha_g = pm.ZeroSumNormal("alpha_g", sigma_alpha, dims="gene")
         beta_c = pm.ZeroSumNormal("beta_c", sigma_beta, dims="cell_line")
@@ -188,7 +203,7 @@ def two_intercepts_zero_mean(
 ) -> pm.Model:
     """Global intercept ``mu`` plus zero-mean hierarchical effects (the lme4/brms convention).
 
-    As :func:`two_intercepts_identified` but ``alpha_g ~ N(0, sigma_alpha)`` and
+    As :func:`two_intercepts_identified` (same priors) but ``alpha_g ~ N(0, sigma_alpha)`` and
     ``beta_c ~ N(0, sigma_beta)``: the effects are pulled towards zero by their prior
     rather than constrained to sum to zero, so the split between ``mu`` and the means
     of the effects is decided by the priors, within about ``sigma_alpha / sqrt(genes)``.
@@ -197,7 +212,7 @@ def two_intercepts_zero_mean(
     gene_idx, cell_line_idx = _codes(data, "gene"), _codes(data, "cell_line")
     with pm.Model(coords=_coords(data, ["gene", "cell_line"])) as model:
         mu = pm.Normal("mu", 0, intercept_prior_sd)
-        sigma_alpha = pm.Exponential("sigma_alpha", 1)
+        sigma_alpha = gene_sd_prior("sigma_alpha")
         sigma_beta = pm.Exponential("sigma_beta", 1)
         alpha_g = pm.Normal("alpha_g", 0, sigma_alpha, dims="gene")
         beta_c = pm.Normal("beta_c", 0, sigma_beta, dims="cell_line")
@@ -252,7 +267,8 @@ def genes_and_cell_lines_naive(sim: Simulation | pd.DataFrame) -> pm.Model:
 def genes_and_cell_lines_identified(sim: Simulation | pd.DataFrame) -> pm.Model:
     """Model 4 with a global intercept and sum-to-zero gene and cell-line intercepts.
 
-    ``mu ~ N(0, 2)`` (the scale of the naive hyper-means), ``alpha_g ~ ZeroSumNormal(sigma_alpha)``,
+    ``mu ~ N(0, 2)`` (the scale of the naive hyper-means), ``alpha_g ~ ZeroSumNormal(sigma_alpha)``
+    with ``sigma_alpha ~ Gamma(2, 2)`` (:func:`gene_sd_prior`),
     ``gamma_c ~ ZeroSumNormal(sigma_gamma)``, slopes and the rest as in the naive model:
     ``logfc ~ N(mu + alpha_g[gene] + gamma_c[cell_line] + beta_g[gene] * rna, sigma)``.
     """
@@ -261,7 +277,7 @@ def genes_and_cell_lines_identified(sim: Simulation | pd.DataFrame) -> pm.Model:
     rna = data["rna"].to_numpy()
     with pm.Model(coords=_coords(data, ["gene", "cell_line"])) as model:
         mu = pm.Normal("mu", 0, 2)
-        sigma_alpha = pm.Exponential("sigma_alpha", 1)
+        sigma_alpha = gene_sd_prior("sigma_alpha")
         sigma_gamma = pm.Exponential("sigma_gamma", 1)
         mu_beta = pm.Normal("mu_beta", 0, 1)
         sigma_beta = pm.Exponential("sigma_beta", 1)
@@ -322,7 +338,8 @@ def sgrna_and_cell_lines_identified(
 
     ``beta_c ~ ZeroSumNormal(sigma_beta)`` replaces ``N(mu_beta, sigma_beta)`` (and
     ``mu_beta`` goes), so ``mu_epsilon`` is the global intercept; the guide and gene levels
-    are those of the naive model. One constraint suffices: with the cell-line effects
+    are those of the naive model, but for ``sigma_epsilon ~ Gamma(2, 2)``
+    (:func:`gene_sd_prior`). One constraint suffices: with the cell-line effects
     averaging zero, each guide's intercept is the guide's mean logFC over the cell lines.
 
     ``noncentered=True`` writes the guide and gene levels non-centred
@@ -334,7 +351,7 @@ def sgrna_and_cell_lines_identified(
     gene_of_sgrna = sgrna_gene_index(data)
     with pm.Model(coords=_coords(data, ["gene", "sgrna", "cell_line"])) as model:
         mu_epsilon = pm.Normal("mu_epsilon", 0, 5)
-        sigma_epsilon = pm.Exponential("sigma_epsilon", 1)
+        sigma_epsilon = gene_sd_prior("sigma_epsilon")
         sigma_alpha = pm.Exponential("sigma_alpha", 1)
         sigma_beta = pm.Exponential("sigma_beta", 1)
         if noncentered:

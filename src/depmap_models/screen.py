@@ -18,7 +18,7 @@ import pandas as pd
 import pymc as pm
 from pytensor.tensor import TensorVariable
 
-from depmap_models.models import _codes, _coords, _data, sgrna_gene_index
+from depmap_models.models import _codes, _coords, _data, gene_sd_prior, sgrna_gene_index
 from depmap_models.simulate import Simulation
 
 __all__ = ["COLUMNS", "coords", "linear_predictor", "realistic_model"]
@@ -50,7 +50,7 @@ def linear_predictor(
 
     Must be called inside ``with pm.Model(coords=coords(sim)):``. The variables are
 
-    - ``mu_epsilon ~ N(0, 2)``, ``sigma_epsilon ~ Exp(1)``,
+    - ``mu_epsilon ~ N(0, 2)``, ``sigma_epsilon ~ Gamma(2, 2)`` (:func:`~depmap_models.models.gene_sd_prior`),
       ``epsilon_g ~ N(mu_epsilon, sigma_epsilon)`` (dims ``gene``);
     - ``sigma_alpha ~ Exp(1)``, ``alpha_s ~ N(epsilon_g[gene of s], sigma_alpha)`` (``sgrna``);
     - ``sigma_gamma ~ Exp(1)``, ``gamma_c ~ ZeroSumNormal(sigma_gamma)`` (``cell_line``); with
@@ -73,7 +73,7 @@ def linear_predictor(
     rna, cn = data["rna"].to_numpy(), data["cn"].to_numpy()
 
     mu_epsilon = pm.Normal("mu_epsilon", 0, 2)
-    sigma_epsilon = pm.Exponential("sigma_epsilon", 1)
+    sigma_epsilon = gene_sd_prior("sigma_epsilon")
     epsilon_g = pm.Normal("epsilon_g", mu_epsilon, sigma_epsilon, dims="gene")
     sigma_alpha = pm.Exponential("sigma_alpha", 1)
     alpha_s = pm.Normal("alpha_s", epsilon_g[gene_of_sgrna], sigma_alpha, dims="sgrna")
