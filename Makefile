@@ -12,12 +12,13 @@ setup:
 book: setup sync
 	@DEPMAP_BOOK_QUIET=1 $(BIN)/python scripts/build_book.py
 
-## Unit tests, every chapter under nbmake, the book built with warnings as errors, and the pages
-## checked in headless Chromium.
+## Unit tests, the book built with warnings as errors and its pages checked in headless Chromium;
+## then every chapter under nbmake, two at a time (pytest-xdist: one per core).
 test:
 	@bash scripts/setup.sh --with-browser
 	@$(MAKE) --no-print-directory sync
-	DEPMAP_BOOK_QUIET=1 $(BIN)/python -m pytest --nbmake tests notebooks
+	DEPMAP_BOOK_QUIET=1 $(BIN)/python -m pytest tests
+	DEPMAP_BOOK_QUIET=1 $(BIN)/python -m pytest --nbmake -n 2 notebooks
 
 ## Pair every chapter's MyST markdown (the source of truth) with its .ipynb twin.
 sync: setup

@@ -123,3 +123,31 @@ def test_book_never_shows_stale_helper_output(build_script, tmp_path):
     _mini_project(tmp_path, 2)  # the helper changes, the chapter does not
     build_script.build(tmp_path)
     assert "helper says VALUE = 2" in page.read_text(), "the book shows a stale helper output"
+
+
+@pytest.mark.book
+def test_chapters_execute_in_parallel_into_the_builds_cache(build_script, tmp_path):
+    """The pre-pass caches every notebook page exactly as the build will look it up."""
+    from jupyter_cache import get_cache
+    from myst_nb.core.read import myst_nb_reader_plugin
+
+    _mini_project(tmp_path, 3)
+    (tmp_path / "_toc.yml").write_text(
+        "format: jb-book\nroot: chapter\nparts:\n  - chapters:\n"
+        "      - file: second\n      - file: plain\n"
+    )
+    (tmp_path / "chapter.md").write_text(MINI_CHAPTER)
+    (tmp_path / "second.md").write_text(MINI_CHAPTER.replace("helper says", "second says"))
+    (tmp_path / "plain.md").write_text("# Not a notebook\n\nJust text.\n")
+
+    pages = build_script.notebook_pages(tmp_path)
+    assert [p.name for p in pages] == ["chapter.md", "second.md"]  # toc order, notebooks only
+    assert build_script.execute_in_parallel(tmp_path) == []
+    cache = get_cache(str(tmp_path / "_build" / ".jupyter_cache"))
+    for page in pages:
+        record = cache.match_cache_notebook(myst_nb_reader_plugin(str(page)))
+        outputs = [o for c in cache.get_cache_bundle(record.pk).nb.cells for o in c.outputs]
+        assert any("says VALUE = 3" in o.get("text", "") for o in outputs), page
+    # a failing chapter is reported, not cached
+    (tmp_path / "second.md").write_text(MINI_CHAPTER.replace("print(", "raise SystemError("))
+    assert build_script.execute_in_parallel(tmp_path) == [str(tmp_path / "second.md")]
