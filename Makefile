@@ -12,13 +12,14 @@ setup:
 book: setup sync
 	@DEPMAP_BOOK_QUIET=1 $(BIN)/python scripts/build_book.py
 
-## Unit tests, the book built with warnings as errors and its pages checked in headless Chromium;
-## then every chapter under nbmake, two at a time (pytest-xdist: one per core).
+## Every chapter under nbmake, two at a time (pytest-xdist: one per core), keeping the outputs
+## in the .ipynb twins; then unit tests, and the book built from those outputs (each chapter
+## executes once) with warnings as errors, its pages checked in headless Chromium.
 test:
 	@bash scripts/setup.sh --with-browser
 	@$(MAKE) --no-print-directory sync
-	DEPMAP_BOOK_QUIET=1 $(BIN)/python -m pytest tests
-	DEPMAP_BOOK_QUIET=1 $(BIN)/python -m pytest --nbmake -n 2 notebooks
+	DEPMAP_BOOK_QUIET=1 $(BIN)/python -m pytest --nbmake --overwrite -n 2 notebooks
+	DEPMAP_BOOK_QUIET=1 DEPMAP_BOOK_REUSE_EXECUTED=1 $(BIN)/python -m pytest tests
 
 ## Pair every chapter's MyST markdown (the source of truth) with its .ipynb twin.
 sync: setup

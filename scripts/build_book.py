@@ -14,11 +14,18 @@ two at a time (one per core), with jupyter-cache's parallel executor; the
 build then finds every chapter cached. A chapter that fails there is left
 uncached, and the build executes it again and reports its error. Then it
 builds with warnings as errors and prints where ``index.html`` is.
+
+``make test`` executes every chapter under nbmake first (``--overwrite`` keeps
+the outputs in the ``.ipynb`` twins) and then builds the book with
+``DEPMAP_BOOK_REUSE_EXECUTED=1``: the build caches those fresh outputs instead
+of executing every chapter a second time. Only a twin written after its page
+and after every file of the fingerprint counts, so an old output never does.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import shutil
@@ -35,9 +42,7 @@ MYST_READER = {"type": "plugin", "name": "myst_nb_md"}
 def helpers_fingerprint(root: Path = ROOT) -> str:
     """Hash of everything a chapter's results depend on besides its own cells."""
     digest = hashlib.sha256()
-    files = sorted((root / "src" / "depmap_models").rglob("*.py"))
-    files += [root / "requirements.txt"]
-    for path in files:
+    for path in _fingerprint_files(root):
         digest.update(str(path.relative_to(root)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -72,11 +77,24 @@ def notebook_pages(root: Path = ROOT) -> list[Path]:
     return [page for page in pages if is_myst_markdown_notebook(page.read_text())]
 
 
+def _fingerprint_files(root: Path) -> list[Path]:
+    return [*sorted((root / "src" / "depmap_models").rglob("*.py")), root / "requirements.txt"]
+
+
 def execute_in_parallel(root: Path = ROOT, *, timeout: int = 900) -> list[str]:
     """Execute the uncached notebook pages into the build's cache, one per core.
 
-    Returns the pages that failed (the build executes them again and shows the error).
+    Runs in a fresh Python process: jupyter-cache forks its workers, which is unsafe in
+    a process that already runs threads (a test session, say). Returns the pages that
+    failed; the build executes them again and shows the error.
     """
+    command = [sys.executable, __file__, "--execute-in-parallel", str(root), str(timeout)]
+    env = dict(os.environ, DEPMAP_BOOK_QUIET="1")  # the kernels inherit it: no progress bars
+    done = subprocess.run(command, check=True, env=env, stdout=subprocess.PIPE, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _execute_in_parallel(root: Path, timeout: int) -> list[str]:
     from jupyter_cache import get_cache
     from jupyter_cache.executors import load_executor
 
@@ -86,16 +104,59 @@ def execute_in_parallel(root: Path = ROOT, *, timeout: int = 900) -> list[str]:
     logger = logging.getLogger("build_book")
     logger.setLevel(logging.WARNING)
     executor = load_executor("local-parallel", cache=cache, logger=logger)
-    quiet = os.environ.get("DEPMAP_BOOK_QUIET")
-    os.environ["DEPMAP_BOOK_QUIET"] = "1"  # the kernels inherit it: no progress bars
-    try:
-        result = executor.run_and_cache(timeout=timeout, allow_errors=False)
-    finally:
-        if quiet is None:
-            del os.environ["DEPMAP_BOOK_QUIET"]
-        else:
-            os.environ["DEPMAP_BOOK_QUIET"] = quiet
+    result = executor.run_and_cache(timeout=timeout, allow_errors=False)
     return [*result.excepted, *result.errored]
+
+
+def cache_executed_twins(root: Path = ROOT) -> list[Path]:
+    """Cache the outputs that nbmake has just written into the ``.ipynb`` twins.
+
+    A twin counts only if it is newer than its page and than every fingerprinted file,
+    ran every code cell without an error, and has exactly its page's code. Its outputs
+    are set into the page as the build reads it, so the build finds them in the cache.
+    Returns the pages cached.
+    """
+    import nbformat
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+    from myst_nb.core.read import myst_nb_reader_plugin
+
+    cache = get_cache(str(root / "_build" / ".jupyter_cache"))
+    inputs_changed = max(path.stat().st_mtime for path in _fingerprint_files(root))
+    cached = []
+    for page in notebook_pages(root):
+        twin = page.with_suffix(".ipynb")
+        if not twin.exists() or twin.stat().st_mtime <= max(inputs_changed, page.stat().st_mtime):
+            continue
+        executed = [c for c in nbformat.read(twin, as_version=4).cells if c.cell_type == "code"]
+        notebook = myst_nb_reader_plugin(str(page))
+        code = [c for c in notebook.cells if c.cell_type == "code"]
+        ran = all(c.get("execution_count") is not None for c in executed) and not any(
+            output.get("output_type") == "error" for c in executed for output in c.outputs
+        )
+        if not ran or [c.source for c in code] != [c.source for c in executed]:
+            continue
+        for cell, done in zip(code, executed, strict=True):
+            cell.outputs, cell.execution_count = done.outputs, done.execution_count
+        cache.add_nb_to_project(str(page), read_data=MYST_READER)
+        seconds = _execution_seconds(executed)
+        bundle = CacheBundleIn(notebook, str(page), data={"execution_seconds": seconds})
+        cache.cache_notebook_bundle(bundle, check_validity=False, overwrite=True)
+        cached.append(page)
+    return cached
+
+
+def _execution_seconds(cells) -> float | None:
+    """Wall time from the first cell's start to the last cell's end, as nbclient records it."""
+    from datetime import datetime
+
+    times = [c.metadata.get("execution", {}) for c in cells]
+    start = times[0].get("iopub.execute_input") if times else None
+    end = times[-1].get("shell.execute_reply") if times else None
+    if not (start and end):
+        return None
+    parse = lambda stamp: datetime.fromisoformat(stamp.replace("Z", "+00:00"))  # noqa: E731
+    return (parse(end) - parse(start)).total_seconds()
 
 
 def build(root: Path = ROOT, *, force: bool = False) -> Path:
@@ -103,6 +164,9 @@ def build(root: Path = ROOT, *, force: bool = False) -> Path:
     stale = clear_stale_cache(root, force=force)
     if stale and not force:
         print("build: helpers changed since the last build: executing every chapter again")
+    if os.environ.get("DEPMAP_BOOK_REUSE_EXECUTED") and not force:
+        reused = cache_executed_twins(root)
+        print(f"build: reusing the outputs nbmake just wrote for {len(reused)} chapter(s)")
     failed = execute_in_parallel(root)
     if failed:
         print(f"build: {len(failed)} chapter(s) failed to execute; the build shows why")
@@ -121,6 +185,9 @@ def build(root: Path = ROOT, *, force: bool = False) -> Path:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--execute-in-parallel"]:
+        print(json.dumps(_execute_in_parallel(Path(sys.argv[2]), int(sys.argv[3]))))
+        raise SystemExit(0)
     try:
         print(f"build: the book is at {build()}")
     except subprocess.CalledProcessError as err:

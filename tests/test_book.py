@@ -151,3 +151,50 @@ def test_chapters_execute_in_parallel_into_the_builds_cache(build_script, tmp_pa
     # a failing chapter is reported, not cached
     (tmp_path / "second.md").write_text(MINI_CHAPTER.replace("print(", "raise SystemError("))
     assert build_script.execute_in_parallel(tmp_path) == [str(tmp_path / "second.md")]
+
+
+def _execute_twin(page: Path) -> Path:
+    """Pair ``page`` with an .ipynb twin and execute it there, as nbmake --overwrite does."""
+    import jupytext
+    import nbformat
+    from nbclient import NotebookClient
+
+    twin = page.with_suffix(".ipynb")
+    notebook = jupytext.read(page, fmt="md:myst")
+    NotebookClient(notebook, resources={"metadata": {"path": str(page.parent)}}).execute()
+    nbformat.write(notebook, twin)
+    return twin
+
+
+PID_CHAPTER = MINI_CHAPTER.replace(
+    'print(f"helper says {helper}")', 'import os\nprint(f"helper says {helper} in process {os.getpid()}")'
+)
+
+
+@pytest.mark.book
+def test_build_reuses_fresh_nbmake_outputs_and_never_stale_ones(build_script, tmp_path, monkeypatch):
+    """make test executes each chapter once: the book takes nbmake's fresh outputs."""
+    import time
+
+    _mini_project(tmp_path, 4)
+    (tmp_path / "_config.yml").write_text(
+        "title: mini\nexecute:\n  execute_notebooks: cache\n"
+        "exclude_patterns: [_build, src, '*.ipynb']\nonly_build_toc_files: true\n"
+    )
+    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: chapter\n")
+    page = tmp_path / "chapter.md"
+    page.write_text(PID_CHAPTER)
+    time.sleep(0.05)
+    twin = _execute_twin(page)
+    twin_output = re.search(r"helper says VALUE = 4 in process \d+", twin.read_text()).group()
+
+    monkeypatch.setenv("DEPMAP_BOOK_REUSE_EXECUTED", "1")
+    html = build_script.build(tmp_path).parent / "chapter.html"
+    assert twin_output in html.read_text(), "the build executed the chapter again"
+
+    # A helper edited after nbmake ran: the twin is stale and must not be used.
+    time.sleep(0.05)
+    _mini_project(tmp_path, 5)
+    assert build_script.cache_executed_twins(tmp_path) == []
+    build_script.build(tmp_path)
+    assert "helper says VALUE = 5" in html.read_text()
