@@ -264,3 +264,16 @@ def test_benchmark_writes_the_csv(tmp_path, capsys):
     assert (table["wall_s"] > 0).all() and (table["mean_tree_steps"] >= 1).all()
     assert np.allclose(table["ess_per_s"], table["min_ess_bulk"] / table["wall_s"])
     assert "identified" in capsys.readouterr().out
+
+
+def test_parent_index_maps_children_to_parents_and_rejects_two_parents():
+    data = pd.DataFrame(
+        {
+            "cell_line": pd.Categorical(["c2", "c1", "c3", "c1"], categories=["c1", "c2", "c3"]),
+            "lineage": pd.Categorical(["L2", "L1", "L2", "L1"], categories=["L1", "L2"]),
+        }
+    )
+    assert list(models.parent_index(data, "cell_line", "lineage")) == [0, 1, 1]
+    data.loc[3, "lineage"] = "L2"
+    with pytest.raises(ValueError, match="every cell_line must belong to exactly one lineage"):
+        models.parent_index(data, "cell_line", "lineage")

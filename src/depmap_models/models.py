@@ -48,6 +48,7 @@ __all__ = [
     "genes_and_cell_lines_identified",
     "genes_and_cell_lines_naive",
     "identified_quantities",
+    "parent_index",
     "identified_recovery",
     "sample_timed",
     "sgrna_and_cell_lines_identified",
@@ -119,18 +120,24 @@ def _codes(data: pd.DataFrame, column: str) -> np.ndarray:
     return data[column].cat.codes.to_numpy()
 
 
-def sgrna_gene_index(data: pd.DataFrame) -> np.ndarray:
-    """For each sgRNA (in category order), the integer code of the gene it targets.
+def parent_index(data: pd.DataFrame, child: str, parent: str) -> np.ndarray:
+    """For each level of ``child`` (in category order), the integer code of its ``parent``.
 
-    Raises ``ValueError`` if a guide is listed under more than one gene or never measured.
+    Raises ``ValueError`` if a level of ``child`` appears under more than one ``parent``
+    or is never measured.
     """
-    pairs = data[["sgrna", "gene"]].drop_duplicates()
-    per_guide = pairs.groupby("sgrna", observed=False)["gene"].nunique()
-    if (per_guide != 1).any():
-        bad = list(per_guide.index[per_guide != 1])
-        raise ValueError(f"every sgRNA must target exactly one gene; these do not: {bad}")
-    gene_of = pairs.set_index("sgrna")["gene"]
-    return np.asarray(gene_of.loc[data["sgrna"].cat.categories].cat.codes, dtype=int)
+    pairs = data[[child, parent]].drop_duplicates()
+    per_child = pairs.groupby(child, observed=False)[parent].nunique()
+    if (per_child != 1).any():
+        bad = list(per_child.index[per_child != 1])
+        raise ValueError(f"every {child} must belong to exactly one {parent}; these do not: {bad}")
+    parent_of = pairs.set_index(child)[parent]
+    return np.asarray(parent_of.loc[data[child].cat.categories].cat.codes, dtype=int)
+
+
+def sgrna_gene_index(data: pd.DataFrame) -> np.ndarray:
+    """For each sgRNA (in category order), the integer code of the gene it targets."""
+    return parent_index(data, "sgrna", "gene")
 
 
 # --------------------------------------------------------------------------------------

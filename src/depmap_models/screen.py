@@ -13,29 +13,24 @@ the same random variables inside the caller's model and returns the mean logFC.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pymc as pm
 from pytensor.tensor import TensorVariable
 
-from depmap_models.models import _codes, _coords, _data, gene_sd_prior, sgrna_gene_index
+from depmap_models.models import (
+    _codes,
+    _coords,
+    _data,
+    gene_sd_prior,
+    parent_index,
+    sgrna_gene_index,
+)
 from depmap_models.simulate import Simulation
 
 __all__ = ["COLUMNS", "coords", "linear_predictor", "realistic_model"]
 
 #: The columns the realistic model reads.
 COLUMNS = ("gene", "sgrna", "lineage", "cell_line", "rna", "cn", "logfc")
-
-
-def _lineage_of_cell_line(data: pd.DataFrame) -> np.ndarray:
-    """For each cell line (in category order), the integer code of its lineage."""
-    pairs = data[["cell_line", "lineage"]].drop_duplicates()
-    per_cell_line = pairs.groupby("cell_line", observed=False)["lineage"].nunique()
-    if (per_cell_line != 1).any():
-        bad = list(per_cell_line.index[per_cell_line != 1])
-        raise ValueError(f"every cell line must belong to exactly one lineage; these do not: {bad}")
-    lineage_of = pairs.set_index("cell_line")["lineage"]
-    return np.asarray(lineage_of.loc[data["cell_line"].cat.categories].cat.codes, dtype=int)
 
 
 def coords(sim: Simulation | pd.DataFrame) -> dict[str, list]:
@@ -80,7 +75,7 @@ def linear_predictor(
 
     sigma_gamma = pm.Exponential("sigma_gamma", 1)
     if lineage:
-        lineage_of_cell_line = _lineage_of_cell_line(data)
+        lineage_of_cell_line = parent_index(data, "cell_line", "lineage")
         sigma_lineage = pm.Gamma("sigma_lineage", 2, 2)
         gamma_l = pm.ZeroSumNormal("gamma_l", sigma_lineage, dims="lineage")
         delta_c = pm.ZeroSumNormal("delta_c", sigma_gamma, dims="cell_line")
