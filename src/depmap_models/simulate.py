@@ -15,6 +15,7 @@ legacy draws give the same numbers as the original one-at-a-time loops).
 
 from __future__ import annotations
 
+import inspect
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -772,25 +773,6 @@ def _screen(
     return Simulation(data, truth)
 
 
-#: The realistic screen's default parameter set, shared by :func:`realistic_screen` and
-#: :func:`mutation_screen`.
-SCREEN_DEFAULTS: dict[str, object] = {
-    "sgrnas_per_gene": (2, 3, 4, 5, 2, 3, 4, 5),
-    "cell_lines_per_lineage": (3, 4, 5),
-    "p_measured": 0.75,
-    "mu_epsilon": -0.5,
-    "sigma_epsilon": 0.8,
-    "sigma_alpha": 0.3,
-    "sigma_lineage": 0.5,
-    "sigma_gamma": 0.3,
-    "mu_beta": -0.4,
-    "sigma_beta": 0.3,
-    "eta": -0.3,
-    "sigma_cn": 0.1,
-    "sigma": 0.25,
-}
-
-
 def realistic_screen(
     rng: Rng,
     *,
@@ -843,6 +825,15 @@ def realistic_screen(
         sigma_cn=sigma_cn,
         sigma=sigma,
     )
+
+
+#: The realistic screen's default parameter set (read off :func:`realistic_screen`'s
+#: signature), which :func:`mutation_screen` starts from.
+SCREEN_DEFAULTS: dict[str, object] = {
+    name: parameter.default
+    for name, parameter in inspect.signature(realistic_screen).parameters.items()
+    if parameter.default is not inspect.Parameter.empty
+}
 
 
 def mutation_screen(
