@@ -64,17 +64,30 @@ def clear_stale_cache(root: Path = ROOT, *, force: bool = False) -> bool:
     return stale
 
 
-def notebook_pages(root: Path = ROOT) -> list[Path]:
-    """The book's pages that are notebooks (MyST markdown with a kernel), in toc order."""
+def toc_entries(root: Path = ROOT) -> list[str]:
+    """Every page of ``_toc.yml`` (the root, then each part's chapters), in order."""
     import yaml
-    from myst_nb.core.read import is_myst_markdown_notebook
 
     toc = yaml.safe_load((root / "_toc.yml").read_text())
     files = [toc["root"]]
     for part in toc.get("parts", []):
         files += [chapter["file"] for chapter in part.get("chapters", [])]
-    pages = [root / f"{name}.md" for name in files]
+    return files
+
+
+def notebook_pages(root: Path = ROOT) -> list[Path]:
+    """The book's pages that are notebooks (MyST markdown with a kernel), in toc order."""
+    from myst_nb.core.read import is_myst_markdown_notebook
+
+    pages = [root / f"{name}.md" for name in toc_entries(root)]
     return [page for page in pages if is_myst_markdown_notebook(page.read_text())]
+
+
+def _cache(root: Path):
+    """The build's execution cache (jupyter-cache), in ``_build/.jupyter_cache``."""
+    from jupyter_cache import get_cache
+
+    return get_cache(str(root / "_build" / ".jupyter_cache"))
 
 
 def _fingerprint_files(root: Path) -> list[Path]:
@@ -95,10 +108,9 @@ def execute_in_parallel(root: Path = ROOT, *, timeout: int = 900) -> list[str]:
 
 
 def _execute_in_parallel(root: Path, timeout: int) -> list[str]:
-    from jupyter_cache import get_cache
     from jupyter_cache.executors import load_executor
 
-    cache = get_cache(str(root / "_build" / ".jupyter_cache"))
+    cache = _cache(root)
     for page in notebook_pages(root):
         cache.add_nb_to_project(str(page), read_data=MYST_READER)
     logger = logging.getLogger("build_book")
@@ -117,11 +129,10 @@ def cache_executed_twins(root: Path = ROOT) -> list[Path]:
     Returns the pages cached.
     """
     import nbformat
-    from jupyter_cache import get_cache
     from jupyter_cache.base import CacheBundleIn
     from myst_nb.core.read import myst_nb_reader_plugin
 
-    cache = get_cache(str(root / "_build" / ".jupyter_cache"))
+    cache = _cache(root)
     inputs_changed = max(path.stat().st_mtime for path in _fingerprint_files(root))
     cached = []
     for page in notebook_pages(root):

@@ -6,17 +6,14 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
+
+from conftest import _load_build_script
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def toc_files() -> list[str]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]]
-    for part in toc["parts"]:
-        files += [chapter["file"] for chapter in part["chapters"]]
-    return files
+    return _load_build_script().toc_entries(ROOT)
 
 
 def test_every_toc_entry_exists_and_chapters_are_paired():
