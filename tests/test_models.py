@@ -96,15 +96,58 @@ def test_model5_builders_nest_guides_in_genes(sims):
     gene_of = models.sgrna_gene_index(sim.data)
     assert np.array_equal(gene_of, sim.truth["sgrna_gene_idx"])
     naive = models.sgrna_and_cell_lines_naive(sim)
-    identified = models.sgrna_and_cell_lines_identified(sim)
-    noncentered = models.sgrna_and_cell_lines_identified(sim, noncentered=True)
+    centred = models.sgrna_and_cell_lines_identified(sim, gene_level="centred")
+    noncentred = models.sgrna_and_cell_lines_identified(sim, gene_level="non-centred")
+    marginal = models.sgrna_and_cell_lines_identified(sim)
     assert {"mu_epsilon", "epsilon_g", "alpha_s", "mu_beta", "beta_c"} <= free_names(naive)
-    assert "mu_beta" not in free_names(identified)
-    assert {"epsilon_z", "alpha_z"} <= free_names(noncentered)
-    assert "alpha_s" in noncentered.named_vars and "alpha_s" not in free_names(noncentered)
-    for model in (naive, identified, noncentered):
+    assert "mu_beta" not in free_names(centred)
+    assert {"epsilon_z", "alpha_z"} <= free_names(noncentred)
+    assert "alpha_s" in noncentred.named_vars and "alpha_s" not in free_names(noncentred)
+    assert {"alpha_s", "epsilon_z"} <= free_names(marginal)
+    assert "epsilon_g" in marginal.named_vars and "epsilon_g" not in free_names(marginal)
+    for model in (naive, centred, noncentred, marginal):
         assert dims(model, "alpha_s") == ("sgrna",) and dims(model, "epsilon_g") == ("gene",)
         assert len(model.coords["sgrna"]) == 15 and len(model.coords["cell_line"]) == 20
+    with pytest.raises(ValueError, match="gene_level"):
+        models.sgrna_and_cell_lines_identified(sim, gene_level="centered")
+
+
+def test_marginal_gene_level_is_the_centred_model_reparameterized(sims):
+    """Same joint density of (alpha_s, epsilon_g) at any point, up to the change of variables.
+
+    The marginal form samples ``alpha_s`` from its marginal and ``epsilon_z``, with
+    ``epsilon_g = m_g + epsilon_z / sqrt(p_g)``; so ``log N(epsilon_g | m_g, 1/sqrt(p_g))``
+    equals ``log N(epsilon_z | 0, 1) + log(sqrt(p_g))``.
+    """
+    sim = sims["sgrna_and_cell_lines"]
+    gene_of = models.sgrna_gene_index(sim.data)
+    centred = models.sgrna_and_cell_lines_identified(sim, gene_level="centred")
+    marginal = models.sgrna_and_cell_lines_identified(sim, gene_level="marginal")
+    logp_centred, logp_marginal = centred.compile_logp(), marginal.compile_logp()
+    [epsilon_g_of_values] = marginal.replace_rvs_by_values([marginal["epsilon_g"]])
+    deterministic = marginal.compile_fn(
+        epsilon_g_of_values, inputs=marginal.value_vars, on_unused_input="ignore"
+    )
+    rng = np.random.default_rng(1)
+    n_genes = len(sim.coords["gene"])
+    n_per_gene = np.bincount(gene_of, minlength=n_genes)
+    for _ in range(3):
+        mu, sd_gene, sd_guide = rng.normal(), rng.uniform(0.2, 2), rng.uniform(0.2, 2)
+        epsilon_g = rng.normal(mu, 1, n_genes)
+        alpha_s = rng.normal(epsilon_g[gene_of], 1)
+        point = centred.initial_point()
+        point.update(
+            mu_epsilon=mu, sigma_epsilon_log__=np.log(sd_gene),
+            sigma_alpha_log__=np.log(sd_guide), alpha_s=alpha_s, epsilon_g=epsilon_g,
+        )
+        precision = 1 / sd_gene**2 + n_per_gene / sd_guide**2
+        sums = np.bincount(gene_of, weights=alpha_s, minlength=n_genes)
+        mean = (mu / sd_gene**2 + sums / sd_guide**2) / precision
+        marginal_point = {k: v for k, v in point.items() if k != "epsilon_g"}
+        marginal_point["epsilon_z"] = (epsilon_g - mean) * np.sqrt(precision)
+        expected = logp_centred(point) - 0.5 * np.log(precision).sum()
+        np.testing.assert_allclose(logp_marginal(marginal_point), expected, rtol=1e-10)
+        np.testing.assert_allclose(deterministic(marginal_point), epsilon_g, rtol=1e-10)
 
 
 def test_sgrna_gene_index_rejects_a_guide_in_two_genes(sims):
@@ -238,9 +281,9 @@ def test_identified_quantities_reject_a_foreign_posterior(sims):
 # --------------------------------------------------------------------------------------
 
 
-def load_benchmark():
-    path = ROOT / "benchmarks" / "identifiability.py"
-    spec = importlib.util.spec_from_file_location("identifiability_benchmark", path)
+def load_benchmark(name: str = "identifiability"):
+    path = ROOT / "benchmarks" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"{name}_benchmark", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -264,6 +307,26 @@ def test_benchmark_writes_the_csv(tmp_path, capsys):
     assert (table["wall_s"] > 0).all() and (table["mean_tree_steps"] >= 1).all()
     assert np.allclose(table["ess_per_s"], table["min_ess_bulk"] / table["wall_s"])
     assert "identified" in capsys.readouterr().out
+
+
+def test_benchmark_target_accept_defaults_to_0_9_and_is_validated(capsys):
+    benchmark = load_benchmark()
+    assert benchmark.parse_args([]).target_accept == 0.9
+    assert benchmark.parse_args(["--target-accept", "0.95"]).target_accept == 0.95
+    with pytest.raises(SystemExit):
+        benchmark.parse_args(["--target-accept", "1.5"])
+    assert "--target-accept must be between 0 and 1" in capsys.readouterr().err
+
+
+def test_rhat_noise_floor_counts_what_the_benchmark_checks(capsys):
+    noise_floor = load_benchmark("rhat_noise_floor")
+    counts = noise_floor.parameter_counts()
+    assert counts == {"two_intercepts": 17, "genes_and_cell_lines": 36, "sgrna_and_cell_lines": 45}
+    assert (noise_floor.DRAWS, noise_floor.TUNE, noise_floor.CHAINS) == (1000, 1000, 2)
+    assert noise_floor.TARGET_ACCEPT == load_benchmark().parse_args([]).target_accept
+    with pytest.raises(SystemExit):
+        noise_floor.main(["--seeds", "0"])
+    assert "--seeds must be at least 1" in capsys.readouterr().err
 
 
 def test_parent_index_maps_children_to_parents_and_rejects_two_parents():

@@ -8,7 +8,8 @@ them (the *naive* models), adding a constant to every gene-side intercept and
 subtracting it from every cell-line intercept leaves the likelihood unchanged:
 only the priors on the two hyper-means decide where along that line the
 posterior sits. The *identified* models remove the line with a global intercept
-and sum-to-zero effects (:class:`pymc.ZeroSumNormal`).
+and sum-to-zero effects (:class:`pymc.ZeroSumNormal`). Model 5's guide and gene levels can
+be written three ways (:data:`GENE_LEVELS`); the default integrates the gene means out.
 
 Every builder takes a :class:`~depmap_models.simulate.Simulation` (only its
 ``data`` is read) and returns a :class:`pymc.Model` with named dims ``gene``,
@@ -30,6 +31,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 import pymc as pm
+import pytensor.tensor as pt
 import xarray as xr
 
 from depmap_models import diagnostics, simulate
@@ -44,9 +46,13 @@ __all__ = [
     "benchmark_fit",
     "build",
     "fit_summary",
+    "GENE_LEVELS",
     "gene_sd_prior",
     "genes_and_cell_lines_identified",
     "genes_and_cell_lines_naive",
+    "guides_centred",
+    "guides_marginal",
+    "guides_noncentred",
     "identified_quantities",
     "parent_index",
     "identified_recovery",
@@ -338,8 +344,68 @@ def sgrna_and_cell_lines_naive(sim: Simulation | pd.DataFrame) -> pm.Model:
     return model
 
 
+def guides_centred(mu_epsilon, sigma_epsilon, sigma_alpha, gene_of_sgrna):
+    """Gene means, then guides around them; returns ``alpha_s``.
+
+    ``epsilon_g ~ N(mu_epsilon, sigma_epsilon)``,
+    ``alpha_s ~ N(epsilon_g[gene of s], sigma_alpha)``.
+    Call inside a model with ``gene`` and ``sgrna`` dims; ``gene_of_sgrna`` is
+    :func:`sgrna_gene_index`.
+    """
+    epsilon_g = pm.Normal("epsilon_g", mu_epsilon, sigma_epsilon, dims="gene")
+    return pm.Normal("alpha_s", epsilon_g[gene_of_sgrna], sigma_alpha, dims="sgrna")
+
+
+def guides_noncentred(mu_epsilon, sigma_epsilon, sigma_alpha, gene_of_sgrna):
+    """:func:`guides_centred` written as standard normals that the scales stretch.
+
+    ``epsilon_g = mu_epsilon + sigma_epsilon * epsilon_z``,
+    ``alpha_s = epsilon_g[gene of s] + sigma_alpha * alpha_z``; returns ``alpha_s``.
+    """
+    epsilon_z = pm.Normal("epsilon_z", 0, 1, dims="gene")
+    epsilon_g = pm.Deterministic("epsilon_g", mu_epsilon + sigma_epsilon * epsilon_z, dims="gene")
+    alpha_z = pm.Normal("alpha_z", 0, 1, dims="sgrna")
+    return pm.Deterministic(
+        "alpha_s", epsilon_g[gene_of_sgrna] + sigma_alpha * alpha_z, dims="sgrna"
+    )
+
+
+def guides_marginal(mu_epsilon, sigma_epsilon, sigma_alpha, gene_of_sgrna):
+    """The same joint distribution as :func:`guides_centred`, with the gene means integrated out.
+
+    Guides of one gene share its mean, so marginally they are correlated normals:
+    ``alpha_s ~ MvNormal(mu_epsilon, sigma_alpha**2 * I + sigma_epsilon**2 * B)`` with
+    ``B[s, t] = 1`` when guides ``s`` and ``t`` target the same gene. Given the guides, a
+    gene's mean is normal with precision ``1 / sigma_epsilon**2 + n_g / sigma_alpha**2`` (its
+    prior plus its ``n_g`` guides) and the precision-weighted mean of the two; ``epsilon_g``
+    is that conditional mean plus its sd times a standard normal ``epsilon_z``, which the data
+    never touch. Returns ``alpha_s``.
+    """
+    n_genes = len(pm.modelcontext(None).coords["gene"])
+    member = (gene_of_sgrna[None, :] == np.arange(n_genes)[:, None]).astype(float)  # gene x sgrna
+    cov = sigma_alpha**2 * np.eye(len(gene_of_sgrna)) + sigma_epsilon**2 * (member.T @ member)
+    alpha_s = pm.MvNormal(
+        "alpha_s", mu=mu_epsilon * np.ones(len(gene_of_sgrna)), cov=cov, dims="sgrna"
+    )
+    precision = 1 / sigma_epsilon**2 + member.sum(axis=1) / sigma_alpha**2
+    guide_sums = pt.inc_subtensor(pt.zeros(n_genes)[gene_of_sgrna], alpha_s)  # per gene
+    mean = (mu_epsilon / sigma_epsilon**2 + guide_sums / sigma_alpha**2) / precision
+    epsilon_z = pm.Normal("epsilon_z", 0, 1, dims="gene")
+    pm.Deterministic("epsilon_g", mean + epsilon_z / pm.math.sqrt(precision), dims="gene")
+    return alpha_s
+
+
+#: ``gene_level`` of :func:`sgrna_and_cell_lines_identified`: how the guide and gene levels
+#: are written. All three are the same model.
+GENE_LEVELS: dict[str, Callable] = {
+    "centred": guides_centred,
+    "non-centred": guides_noncentred,
+    "marginal": guides_marginal,
+}
+
+
 def sgrna_and_cell_lines_identified(
-    sim: Simulation | pd.DataFrame, *, noncentered: bool = False
+    sim: Simulation | pd.DataFrame, *, gene_level: str = "marginal"
 ) -> pm.Model:
     """Model 5 with sum-to-zero cell-line effects; the guide hierarchy carries the intercept.
 
@@ -349,10 +415,13 @@ def sgrna_and_cell_lines_identified(
     (:func:`gene_sd_prior`). One constraint suffices: with the cell-line effects
     averaging zero, each guide's intercept is the guide's mean logFC over the cell lines.
 
-    ``noncentered=True`` writes the guide and gene levels non-centred
-    (``epsilon_g = mu_epsilon + sigma_epsilon * z``); ``alpha_s`` and ``epsilon_g`` are
-    then deterministic, under the same names.
+    ``gene_level`` (a key of :data:`GENE_LEVELS`) says how the guide and gene levels are
+    written: ``"marginal"`` (:func:`guides_marginal`, the default), ``"centred"`` or
+    ``"non-centred"``. The model is the same; ``alpha_s`` and ``epsilon_g`` keep their names
+    and dims, as free or as deterministic variables.
     """
+    if gene_level not in GENE_LEVELS:
+        raise ValueError(f"gene_level must be one of {tuple(GENE_LEVELS)}, got {gene_level!r}")
     data = _data(sim, ["gene", "sgrna", "cell_line", "logfc"])
     sgrna_idx, cell_line_idx = _codes(data, "sgrna"), _codes(data, "cell_line")
     gene_of_sgrna = sgrna_gene_index(data)
@@ -361,18 +430,7 @@ def sgrna_and_cell_lines_identified(
         sigma_epsilon = gene_sd_prior("sigma_epsilon")
         sigma_alpha = pm.Exponential("sigma_alpha", 1)
         sigma_beta = pm.Exponential("sigma_beta", 1)
-        if noncentered:
-            epsilon_z = pm.Normal("epsilon_z", 0, 1, dims="gene")
-            epsilon_g = pm.Deterministic(
-                "epsilon_g", mu_epsilon + sigma_epsilon * epsilon_z, dims="gene"
-            )
-            alpha_z = pm.Normal("alpha_z", 0, 1, dims="sgrna")
-            alpha_s = pm.Deterministic(
-                "alpha_s", epsilon_g[gene_of_sgrna] + sigma_alpha * alpha_z, dims="sgrna"
-            )
-        else:
-            epsilon_g = pm.Normal("epsilon_g", mu_epsilon, sigma_epsilon, dims="gene")
-            alpha_s = pm.Normal("alpha_s", epsilon_g[gene_of_sgrna], sigma_alpha, dims="sgrna")
+        alpha_s = GENE_LEVELS[gene_level](mu_epsilon, sigma_epsilon, sigma_alpha, gene_of_sgrna)
         beta_c = pm.ZeroSumNormal("beta_c", sigma_beta, dims="cell_line")
         sigma = pm.Exponential("sigma", 1)
         pm.Normal(
@@ -561,18 +619,30 @@ def benchmark_fit(
     tune: int = 1000,
     chains: int = 2,
     seed: int = 103,
+    target_accept: float = 0.8,
+    mp_ctx: str | None = None,
 ) -> dict[str, float | int | str]:
     """Simulate, build, sample and summarise one fit: one row of the benchmark.
 
     The keys are ``model``, ``parameterization``, ``sampler``, :data:`FIT_COLUMNS`, and
     ``sampling_s``, the sampler's own timing of tuning and drawing (no compilation). The
-    benchmark runs each call in a fresh process, so that no fit inherits another's state
-    (PyMC's sampler forks its workers, which is unsafe once nutpie's threads exist).
+    benchmark runs each call in a fresh process, so that no fit inherits another's state.
+    ``mp_ctx`` is how PyMC's sampler starts its chain processes (its default when ``None``);
+    the benchmark asks for ``"fork"``, which is safe in a fresh process before any of
+    nutpie's threads exist. A process started by ``spawn`` would otherwise pass that method
+    on, and every chain would spend seconds importing PyMC again inside the timed call.
     """
     sim = simulate_dataset(dataset, seed)
     model = build(dataset, parameterization, sim)
     idata, wall_s = sample_timed(
-        model, draws=draws, tune=tune, chains=chains, random_seed=seed, nuts_sampler=sampler
+        model,
+        draws=draws,
+        tune=tune,
+        chains=chains,
+        random_seed=seed,
+        nuts_sampler=sampler,
+        target_accept=target_accept,
+        **({"mp_ctx": mp_ctx} if sampler == "pymc" and mp_ctx is not None else {}),
     )
     summary = fit_summary(idata, model, wall_s)
     return {
