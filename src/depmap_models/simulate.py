@@ -123,8 +123,9 @@ def labels(prefix: str, n: int) -> list[str]:
     return [f"{prefix}{i:0{width}d}" for i in range(1, n + 1)]
 
 
-def _categorical(values: Sequence[str] | np.ndarray, categories: Sequence[str]) -> pd.Categorical:
-    return pd.Categorical(values, categories=list(categories))
+def _categorical(codes: np.ndarray, categories: Sequence[str]) -> pd.Categorical:
+    """A categorical column: ``codes`` index into ``categories``, which keep their order."""
+    return pd.Categorical.from_codes(codes, categories=list(categories))
 
 
 # --------------------------------------------------------------------------------------
@@ -155,7 +156,7 @@ def single_gene(
     logfc = alpha + beta * rna + rng.normal(0, sigma, n_cell_lines)
     cell_lines = labels("cell", n_cell_lines)
     data = pd.DataFrame(
-        {"cell_line": _categorical(cell_lines, cell_lines), "rna": rna, "logfc": logfc}
+        {"cell_line": _categorical(np.arange(n_cell_lines), cell_lines), "rna": rna, "logfc": logfc}
     )
     return Simulation(data, {"alpha": alpha, "beta": beta, "sigma": sigma})
 
@@ -196,8 +197,8 @@ def genes_with_rna(
     genes, cell_lines = labels("gene", n_genes), labels("cell", n_cell_lines)
     data = pd.DataFrame(
         {
-            "gene": _categorical(np.repeat(genes, n_cell_lines), genes),
-            "cell_line": _categorical(np.tile(cell_lines, n_genes), cell_lines),
+            "gene": _categorical(np.repeat(np.arange(n_genes), n_cell_lines), genes),
+            "cell_line": _categorical(np.tile(np.arange(n_cell_lines), n_genes), cell_lines),
             "rna": rna.ravel(),
             "logfc": logfc.ravel(),
         }
@@ -264,8 +265,8 @@ def rna_at_gene_level(
     data = pd.DataFrame(
         {
             "replicate": replicate,
-            "gene": _categorical(np.asarray(genes)[gene_idx], genes),
-            "cell_line": _categorical(np.asarray(cell_lines)[cell_line_idx], cell_lines),
+            "gene": _categorical(gene_idx, genes),
+            "cell_line": _categorical(cell_line_idx, cell_lines),
             "rna": rna[gene_idx, cell_line_idx],
             "logfc": logfc,
         }
@@ -333,8 +334,8 @@ def genes_and_cell_lines(
     data = pd.DataFrame(
         {
             "replicate": np.repeat(np.arange(n_replicates), n_genes * n_cell_lines),
-            "gene": _categorical(np.asarray(genes)[gene_idx], genes),
-            "cell_line": _categorical(np.asarray(cell_lines)[cell_line_idx], cell_lines),
+            "gene": _categorical(gene_idx, genes),
+            "cell_line": _categorical(cell_line_idx, cell_lines),
             "rna": rna_rows,
             "logfc": logfc,
         }
@@ -399,9 +400,9 @@ def sgrna_and_cell_lines(
     logfc = rng.normal(alpha_s[sgrna_idx] + beta_c[cell_line_idx], sigma)
     data = pd.DataFrame(
         {
-            "gene": _categorical(np.asarray(genes)[sgrna_gene_idx[sgrna_idx]], genes),
-            "sgrna": _categorical(np.asarray(sgrnas)[sgrna_idx], sgrnas),
-            "cell_line": _categorical(np.asarray(cell_lines)[cell_line_idx], cell_lines),
+            "gene": _categorical(sgrna_gene_idx[sgrna_idx], genes),
+            "sgrna": _categorical(sgrna_idx, sgrnas),
+            "cell_line": _categorical(cell_line_idx, cell_lines),
             "logfc": logfc,
         }
     )
@@ -455,8 +456,8 @@ def two_intercepts(
     logfc = rng.normal(alpha_g[gene_idx] + beta_c[cell_line_idx], sigma)
     data = pd.DataFrame(
         {
-            "cell_line": _categorical(np.asarray(cell_lines)[cell_line_idx], cell_lines),
-            "gene": _categorical(np.asarray(genes)[gene_idx], genes),
+            "cell_line": _categorical(cell_line_idx, cell_lines),
+            "gene": _categorical(gene_idx, genes),
             "replicate": replicate,
             "logfc": logfc,
         }
@@ -568,9 +569,9 @@ def cell_line_noise(
     logfc = rng.normal(alpha_s[sgrna_idx] + beta_c[cell_line_idx], sigma_c[cell_line_idx])
     data = pd.DataFrame(
         {
-            "gene": _categorical(np.asarray(genes)[sgrna_gene_idx[sgrna_idx]], genes),
-            "sgrna": _categorical(np.asarray(sgrnas)[sgrna_idx], sgrnas),
-            "cell_line": _categorical(np.asarray(cell_lines)[cell_line_idx], cell_lines),
+            "gene": _categorical(sgrna_gene_idx[sgrna_idx], genes),
+            "sgrna": _categorical(sgrna_idx, sgrnas),
+            "cell_line": _categorical(cell_line_idx, cell_lines),
             "logfc": logfc,
         }
     )
@@ -629,10 +630,8 @@ def lineages(
     logfc = rng.normal(mu + gamma_c[cell_line_idx], sigma)
     data = pd.DataFrame(
         {
-            "lineage": _categorical(
-                np.asarray(lineage_names)[lineage_of_cell_line[cell_line_idx]], lineage_names
-            ),
-            "cell_line": _categorical(np.asarray(cell_lines)[cell_line_idx], cell_lines),
+            "lineage": _categorical(lineage_of_cell_line[cell_line_idx], lineage_names),
+            "cell_line": _categorical(cell_line_idx, cell_lines),
             "replicate": np.repeat(np.arange(n_replicates), n_cell_lines),
             "logfc": logfc,
         }
@@ -739,12 +738,10 @@ def _screen(
     sgrnas = [f"sgRNA_{i}" for i in range(n_sgrnas)]
     data = pd.DataFrame(
         {
-            "gene": _categorical(np.asarray(genes)[gene_idx], genes),
-            "sgrna": _categorical(np.asarray(sgrnas)[sgrna_idx], sgrnas),
-            "lineage": _categorical(
-                np.asarray(lineage_names)[lineage_of_cell_line[cell_line_idx]], lineage_names
-            ),
-            "cell_line": _categorical(np.asarray(cell_lines)[cell_line_idx], cell_lines),
+            "gene": _categorical(gene_idx, genes),
+            "sgrna": _categorical(sgrna_idx, sgrnas),
+            "lineage": _categorical(lineage_of_cell_line[cell_line_idx], lineage_names),
+            "cell_line": _categorical(cell_line_idx, cell_lines),
             "rna": rna[gene_idx, cell_line_idx],
             "cn": cn[sgrna_idx, cell_line_idx],
             **columns,
