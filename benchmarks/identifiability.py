@@ -49,10 +49,6 @@ from depmap_models import models  # noqa: E402
 #: The CSV's columns, in order.
 COLUMNS = ("model", "parameterization", "sampler", *models.FIT_COLUMNS)
 SAMPLERS = ("pymc", "nutpie")
-#: How PyMC's sampler starts its chain processes inside a fit's fresh process: ``fork``
-#: where there is one. A process started by ``spawn`` hands that method down to PyMC, whose
-#: chains would then import PyMC afresh inside the timed call (about 10 s per fit here).
-CHAIN_START_METHOD = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -107,7 +103,7 @@ def run(args: argparse.Namespace) -> pd.DataFrame:
                     row = pool.submit(
                         models.benchmark_fit, dataset, parameterization, sampler,
                         draws=args.draws, tune=args.tune, chains=args.chains, seed=args.seed,
-                        target_accept=args.target_accept, mp_ctx=CHAIN_START_METHOD,
+                        target_accept=args.target_accept,
                     ).result()
                     row["ess_per_sampling_s"] = row["min_ess_bulk"] / row["sampling_s"]
                     rows.append(row)

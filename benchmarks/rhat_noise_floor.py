@@ -28,6 +28,7 @@ import multiprocessing
 import os
 import sys
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -72,12 +73,10 @@ def runs(k: int, seeds: Sequence[int]) -> list[dict]:
     """Every seed with PyMC's sampler, then with nutpie (compiled once)."""
     rows = []
     model = standard_normals(k)
-    fork = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
     for seed in seeds:
-        idata = pm.sample(
-            draws=DRAWS, tune=TUNE, chains=CHAINS, cores=CHAINS, random_seed=seed,
-            target_accept=TARGET_ACCEPT, progressbar=False, compute_convergence_checks=False,
-            model=model, mp_ctx=fork,
+        idata, _ = models.sample_timed(
+            model, draws=DRAWS, tune=TUNE, chains=CHAINS, random_seed=seed, nuts_sampler="pymc",
+            target_accept=TARGET_ACCEPT, mp_ctx=models.CHAIN_START_METHOD,
         )
         rows.append({"sampler": "pymc", "k": k, "seed": seed, **summarise(idata)})
     compiled = nutpie.compile_pymc_model(model)
@@ -100,12 +99,13 @@ def main(argv: Sequence[str] | None = None) -> pd.DataFrame:
     counts = parameter_counts()
     rows = []
     # PyMC forks its chains: fork before nutpie has started any thread, i.e. in a fresh
-    # process per k (nutpie's thread pool lives as long as the process).
+    # process per k (nutpie's thread pool lives as long as the process). The executor's
+    # workers, unlike a multiprocessing.Pool's, may start processes of their own.
     spawn = multiprocessing.get_context("spawn")
-    for k in sorted(set(counts.values())):
-        with spawn.Pool(1, maxtasksperchild=1) as pool:
-            rows += pool.apply(runs, (k, list(range(1, args.seeds + 1))))
-        print(f"k = {k}: done", file=sys.stderr, flush=True)
+    with ProcessPoolExecutor(max_workers=1, mp_context=spawn, max_tasks_per_child=1) as pool:
+        for k in sorted(set(counts.values())):
+            rows += pool.submit(runs, k, list(range(1, args.seeds + 1))).result()
+            print(f"k = {k}: done", file=sys.stderr, flush=True)
     results = pd.DataFrame(rows)
     table = results.groupby(["k", "sampler"]).agg(
         runs=("max_rhat", "size"),

@@ -25,6 +25,7 @@ benchmark both use to time a fit and summarise the sampler's work.
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 from collections.abc import Callable, Sequence
 
@@ -40,6 +41,7 @@ from depmap_models.simulate import Simulation
 
 __all__ = [
     "BUILDERS",
+    "CHAIN_START_METHOD",
     "DATASETS",
     "FIT_COLUMNS",
     "PARAMETERIZATIONS",
@@ -610,6 +612,13 @@ def sample_timed(
     return idata, time.perf_counter() - start
 
 
+#: How PyMC's sampler starts its chain processes in a benchmark's fresh process: ``fork``
+#: where there is one (safe there: no nutpie thread exists yet), else PyMC's default. A
+#: process started by ``spawn`` hands that method down to PyMC, whose chains would then
+#: import PyMC afresh inside the timed call (about 10 s per fit here).
+CHAIN_START_METHOD = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+
+
 def benchmark_fit(
     dataset: str,
     parameterization: str,
@@ -620,17 +629,13 @@ def benchmark_fit(
     chains: int = 2,
     seed: int = 103,
     target_accept: float = 0.8,
-    mp_ctx: str | None = None,
 ) -> dict[str, float | int | str]:
     """Simulate, build, sample and summarise one fit: one row of the benchmark.
 
     The keys are ``model``, ``parameterization``, ``sampler``, :data:`FIT_COLUMNS`, and
     ``sampling_s``, the sampler's own timing of tuning and drawing (no compilation). The
-    benchmark runs each call in a fresh process, so that no fit inherits another's state.
-    ``mp_ctx`` is how PyMC's sampler starts its chain processes (its default when ``None``);
-    the benchmark asks for ``"fork"``, which is safe in a fresh process before any of
-    nutpie's threads exist. A process started by ``spawn`` would otherwise pass that method
-    on, and every chain would spend seconds importing PyMC again inside the timed call.
+    benchmark runs each call in a fresh process, so that no fit inherits another's state;
+    PyMC's sampler starts its chains with :data:`CHAIN_START_METHOD`.
     """
     sim = simulate_dataset(dataset, seed)
     model = build(dataset, parameterization, sim)
@@ -642,7 +647,7 @@ def benchmark_fit(
         random_seed=seed,
         nuts_sampler=sampler,
         target_accept=target_accept,
-        **({"mp_ctx": mp_ctx} if sampler == "pymc" and mp_ctx is not None else {}),
+        **({"mp_ctx": CHAIN_START_METHOD} if sampler == "pymc" else {}),
     )
     summary = fit_summary(idata, model, wall_s)
     return {
