@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV  := .venv
 BIN   := $(VENV)/bin
 
-.PHONY: setup book test sync clean
+.PHONY: setup book test sync clean sweep
 
 setup:
 	@bash scripts/setup.sh
@@ -27,3 +27,8 @@ sync: setup
 
 clean:
 	rm -rf _build .pytest_cache notebooks/*.ipynb
+
+## Execute every chapter under ten sampler seeds and with numba compiling for a generic CPU;
+## prints each chapter's pass/fail per seed and each claim's range beside its bounds.
+sweep: setup
+	$(BIN)/python benchmarks/claim_robustness.py --n-seeds 10 --generic

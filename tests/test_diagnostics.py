@@ -75,3 +75,60 @@ def test_sampler_health_rejects_unknown_variables_and_non_idata():
         diagnostics.sampler_health(fake_idata(), var_names=["beta"])
     with pytest.raises(ValueError, match="posterior"):
         diagnostics.sampler_health({"not": "idata"})
+
+
+# --------------------------------------------------------------------------------------
+# The convergence standard
+# --------------------------------------------------------------------------------------
+
+
+def standard_idata(*, chains=4, draws=1000, diverging=0, stuck=False, seed=0):
+    """Independent normal draws; ``stuck`` shifts one chain (a chain that found another mode)."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(0.0, 1.0, (chains, draws, 2))
+    if stuck:
+        x[0] += 3.0
+    div = np.zeros((chains, draws), bool)
+    div.flat[:diverging] = True
+    return az.from_dict({"posterior": {"x": x}, "sample_stats": {"diverging": div}})
+
+
+def test_independent_draws_pass_the_standard():
+    convergence = diagnostics.convergence(standard_idata())
+    assert convergence.passed and convergence.failures == []
+    assert convergence.chains == 4 and convergence.max_rhat <= diagnostics.MAX_RHAT
+    assert convergence.check() is convergence
+    table = convergence.table()
+    assert list(table.index) == ["chains", "rhat", "ess_bulk", "ess_tail", "divergences"]
+    assert table["met"].all() and "<td>" in convergence._repr_html_()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "failures"),
+    [
+        ({"chains": 2}, ["chains"]),
+        ({"stuck": True}, ["rhat"]),
+        ({"draws": 60}, ["ess_bulk", "ess_tail"]),
+        ({"diverging": 3}, ["divergences"]),
+    ],
+)
+def test_each_criterion_fails(kwargs, failures):
+    convergence = diagnostics.convergence(standard_idata(**kwargs))
+    assert not convergence.passed
+    # A stuck chain or few draws also cost effective draws; chains and divergences stand alone.
+    if "rhat" in failures or "ess_bulk" in failures:
+        assert set(failures) <= set(convergence.failures)
+    else:
+        assert convergence.failures == failures
+    assert not convergence.table().loc[failures, "met"].any()
+    with pytest.raises(AssertionError, match=", ".join(failures)):
+        convergence.check()
+
+
+def test_a_nan_rhat_fails():
+    convergence = diagnostics.Convergence(4, float("nan"), 1000.0, 1000.0, 0)
+    assert convergence.failures == ["rhat"]
+
+
+def test_the_standard_is_the_books():
+    assert (diagnostics.MIN_CHAINS, diagnostics.MAX_RHAT, diagnostics.MIN_ESS) == (4, 1.01, 400)

@@ -298,14 +298,20 @@ def test_benchmark_writes_the_csv(tmp_path, capsys):
     ])
     table = pd.read_csv(out)
     assert tuple(table.columns) == (
-        "model", "parameterization", "sampler", "wall_s", "min_ess_bulk", "ess_per_s",
-        "max_rhat", "divergences", "mean_tree_steps",
+        "model", "parameterization", "sampler", "wall_s", "sampling_s", "min_ess_bulk",
+        "ess_per_s", "ess_per_sampling_s", "ess_per_1000_grad", "max_rhat", "divergences",
+        "mean_tree_steps",
     )
     assert set(table["sampler"]) == {"pymc", "nutpie"}
     assert (table["model"] == "two_intercepts").all()
     assert (table["parameterization"] == "identified").all()
     assert (table["wall_s"] > 0).all() and (table["mean_tree_steps"] >= 1).all()
     assert np.allclose(table["ess_per_s"], table["min_ess_bulk"] / table["wall_s"])
+    assert (table["sampling_s"] > 0).all() and (table["sampling_s"] < table["wall_s"]).all()
+    assert np.allclose(table["ess_per_sampling_s"], table["min_ess_bulk"] / table["sampling_s"])
+    # Four chains of 20 draws: at most 4 * 20 * 1023 gradient evaluations, at least 4 * 20.
+    per_grad = table["min_ess_bulk"] / table["ess_per_1000_grad"] * 1000
+    assert ((per_grad >= 80) & (per_grad <= 80 * 1023)).all(), per_grad
     assert "identified" in capsys.readouterr().out
 
 
@@ -322,7 +328,7 @@ def test_rhat_noise_floor_counts_what_the_benchmark_checks(capsys):
     noise_floor = load_benchmark("rhat_noise_floor")
     counts = noise_floor.parameter_counts()
     assert counts == {"two_intercepts": 17, "genes_and_cell_lines": 36, "sgrna_and_cell_lines": 45}
-    assert (noise_floor.DRAWS, noise_floor.TUNE, noise_floor.CHAINS) == (1000, 1000, 2)
+    assert (noise_floor.DRAWS, noise_floor.TUNE, noise_floor.CHAINS) == (1000, 1000, 4)
     assert noise_floor.TARGET_ACCEPT == load_benchmark().parse_args([]).target_accept
     with pytest.raises(SystemExit):
         noise_floor.main(["--seeds", "0"])

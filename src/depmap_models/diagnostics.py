@@ -15,7 +15,17 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-__all__ = ["GroupMeans", "group_mean_correlation", "recovery_table", "sampler_health"]
+__all__ = [
+    "MAX_RHAT",
+    "MIN_CHAINS",
+    "MIN_ESS",
+    "Convergence",
+    "GroupMeans",
+    "convergence",
+    "group_mean_correlation",
+    "recovery_table",
+    "sampler_health",
+]
 
 SAMPLE_DIMS = ("chain", "draw")
 
@@ -229,3 +239,119 @@ def group_mean_correlation(idata, a: str, b: str) -> GroupMeans:
     with np.errstate(invalid="ignore", divide="ignore"):
         correlation = float(np.corrcoef(frame[a], frame[b])[0, 1])
     return GroupMeans(frame, a, b, correlation)
+
+
+# --------------------------------------------------------------------------------------
+# The book's convergence standard
+# --------------------------------------------------------------------------------------
+
+#: Fewest chains of a fit the book trusts.
+MIN_CHAINS = 4
+#: Largest rank-normalized split R-hat (ArviZ's: the larger of the bulk and folded R-hat).
+MAX_RHAT = 1.01
+#: Smallest bulk and tail effective sample size: 100 per chain over four chains.
+MIN_ESS = 400
+
+
+@dataclass(frozen=True)
+class Convergence:
+    """A fit measured against the book's convergence standard (:func:`convergence`).
+
+    Attributes
+    ----------
+    chains : int
+        Number of chains.
+    max_rhat : float
+        Largest rank-normalized split R-hat over the variables checked.
+    min_ess_bulk, min_ess_tail : float
+        Smallest bulk and tail effective sample sizes over the variables checked.
+    divergences : int
+        Divergent transitions after tuning.
+    """
+
+    chains: int
+    max_rhat: float
+    min_ess_bulk: float
+    min_ess_tail: float
+    divergences: int
+
+    @property
+    def failures(self) -> list[str]:
+        """The criteria the fit fails, by name: ``chains``, ``rhat``, ``ess_bulk``,
+        ``ess_tail``, ``divergences`` (empty when it passes)."""
+        failed = {
+            "chains": self.chains < MIN_CHAINS,
+            "rhat": not self.max_rhat <= MAX_RHAT,
+            "ess_bulk": not self.min_ess_bulk >= MIN_ESS,
+            "ess_tail": not self.min_ess_tail >= MIN_ESS,
+            "divergences": self.divergences > 0,
+        }
+        return [name for name, bad in failed.items() if bad]
+
+    @property
+    def passed(self) -> bool:
+        """Whether the fit meets every criterion of the standard."""
+        return not self.failures
+
+    def table(self) -> pd.DataFrame:
+        """The criteria as a table: value, requirement and whether it is met."""
+        rows = {
+            "chains": (self.chains, f">= {MIN_CHAINS}"),
+            "rhat": (self.max_rhat, f"<= {MAX_RHAT}"),
+            "ess_bulk": (self.min_ess_bulk, f">= {MIN_ESS}"),
+            "ess_tail": (self.min_ess_tail, f">= {MIN_ESS}"),
+            "divergences": (self.divergences, "0"),
+        }
+        failures = self.failures
+        return pd.DataFrame(
+            {
+                "value": [value for value, _ in rows.values()],
+                "required": [required for _, required in rows.values()],
+                "met": [name not in failures for name in rows],
+            },
+            index=pd.Index(list(rows), name="criterion"),
+        )
+
+    def _repr_html_(self) -> str:
+        return self.table().to_html(float_format=lambda x: f"{x:.3f}")
+
+    def check(self) -> Convergence:
+        """Raise an ``AssertionError`` that lists the failed criteria, unless the fit passes."""
+        if not self.passed:
+            raise AssertionError(
+                f"the fit fails the convergence standard on {', '.join(self.failures)}:\n"
+                f"{self.table()}"
+            )
+        return self
+
+
+def convergence(idata, var_names: Sequence[str] | None = None) -> Convergence:
+    """Measure a fit against the book's convergence standard.
+
+    The standard (written out in the book's diagnostics appendix): at least
+    :data:`MIN_CHAINS` chains, rank-normalized split R-hat at most :data:`MAX_RHAT`,
+    bulk and tail ESS at least :data:`MIN_ESS`, and no divergent transition.
+
+    Parameters
+    ----------
+    idata : xarray.DataTree
+        Result of ``pm.sample`` (or :func:`depmap_models.sampling.sample`).
+    var_names : sequence of str, optional
+        Variables to check; default every posterior variable. Pass the model's free
+        random variables (``[rv.name for rv in model.free_RVs]``) to leave out
+        deterministic quantities.
+
+    Returns
+    -------
+    Convergence
+        Its ``passed`` says whether the fit meets the standard, ``failures`` which
+        criteria it fails, and ``check()`` raises unless it passes.
+    """
+    health = sampler_health(idata, var_names=var_names)
+    return Convergence(
+        chains=int(_posterior(idata).sizes["chain"]),
+        max_rhat=float(health["max_rhat"]),
+        min_ess_bulk=float(health["min_ess_bulk"]),
+        min_ess_tail=float(health["min_ess_tail"]),
+        divergences=int(health["divergences"]),
+    )

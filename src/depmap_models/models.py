@@ -19,14 +19,11 @@ Models of one data set share the names of their intercepts, so that
 the posterior of any of them, and :func:`true_identified_quantities` gives the
 matching true values from ``Simulation.truth``.
 
-:func:`sample_timed` and :func:`fit_summary` are what the chapter and the
-benchmark both use to time a fit and summarise the sampler's work.
+Sampling and timing live in :mod:`depmap_models.sampling`.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import time
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -41,13 +38,9 @@ from depmap_models.simulate import Simulation
 
 __all__ = [
     "BUILDERS",
-    "CHAIN_START_METHOD",
     "DATASETS",
-    "FIT_COLUMNS",
     "PARAMETERIZATIONS",
-    "benchmark_fit",
     "build",
-    "fit_summary",
     "GENE_LEVELS",
     "gene_sd_prior",
     "genes_and_cell_lines_identified",
@@ -58,7 +51,6 @@ __all__ = [
     "identified_quantities",
     "parent_index",
     "identified_recovery",
-    "sample_timed",
     "sgrna_and_cell_lines_identified",
     "sgrna_gene_index",
     "sgrna_and_cell_lines_naive",
@@ -72,15 +64,6 @@ __all__ = [
 #: The three data sets, named after their simulators.
 DATASETS = ("two_intercepts", "genes_and_cell_lines", "sgrna_and_cell_lines")
 PARAMETERIZATIONS = ("naive", "identified")
-#: The columns :func:`fit_summary` returns, in order.
-FIT_COLUMNS = (
-    "wall_s",
-    "min_ess_bulk",
-    "ess_per_s",
-    "max_rhat",
-    "divergences",
-    "mean_tree_steps",
-)
 
 SAMPLE_DIMS = ("chain", "draw")
 
@@ -573,113 +556,3 @@ def identified_recovery(
     quantities = identified_quantities(idata, sim, dataset)
     tree = xr.DataTree.from_dict({"posterior": quantities})
     return diagnostics.recovery_table(tree, true_identified_quantities(sim, dataset), prob=prob)
-
-
-# --------------------------------------------------------------------------------------
-# Timing a fit
-# --------------------------------------------------------------------------------------
-
-
-def sample_timed(
-    model: pm.Model,
-    *,
-    draws: int = 1000,
-    tune: int = 1000,
-    chains: int = 2,
-    random_seed: int = 103,
-    nuts_sampler: str = "nutpie",
-    progressbar: bool = False,
-    **kwargs,
-):
-    """``pm.sample`` timed with ``time.perf_counter``: returns ``(idata, wall_s)``.
-
-    The wall time covers everything a user waits for, compilation included. Chains run
-    in parallel (``cores=chains``) for both PyMC's sampler and nutpie.
-    """
-    start = time.perf_counter()
-    idata = pm.sample(
-        draws=draws,
-        tune=tune,
-        chains=chains,
-        cores=chains,
-        random_seed=random_seed,
-        nuts_sampler=nuts_sampler,
-        progressbar=progressbar,
-        compute_convergence_checks=False,
-        model=model,
-        **kwargs,
-    )
-    return idata, time.perf_counter() - start
-
-
-#: How PyMC's sampler starts its chain processes in a benchmark's fresh process: ``fork``
-#: where there is one (safe there: no nutpie thread exists yet), else PyMC's default. A
-#: process started by ``spawn`` hands that method down to PyMC, whose chains would then
-#: import PyMC afresh inside the timed call (about 10 s per fit here).
-CHAIN_START_METHOD = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-
-
-def benchmark_fit(
-    dataset: str,
-    parameterization: str,
-    sampler: str,
-    *,
-    draws: int = 1000,
-    tune: int = 1000,
-    chains: int = 2,
-    seed: int = 103,
-    target_accept: float = 0.8,
-) -> dict[str, float | int | str]:
-    """Simulate, build, sample and summarise one fit: one row of the benchmark.
-
-    The keys are ``model``, ``parameterization``, ``sampler``, :data:`FIT_COLUMNS`, and
-    ``sampling_s``, the sampler's own timing of tuning and drawing (no compilation). The
-    benchmark runs each call in a fresh process, so that no fit inherits another's state;
-    PyMC's sampler starts its chains with :data:`CHAIN_START_METHOD`.
-    """
-    sim = simulate_dataset(dataset, seed)
-    model = build(dataset, parameterization, sim)
-    idata, wall_s = sample_timed(
-        model,
-        draws=draws,
-        tune=tune,
-        chains=chains,
-        random_seed=seed,
-        nuts_sampler=sampler,
-        target_accept=target_accept,
-        **({"mp_ctx": CHAIN_START_METHOD} if sampler == "pymc" else {}),
-    )
-    summary = fit_summary(idata, model, wall_s)
-    return {
-        "model": dataset,
-        "parameterization": parameterization,
-        "sampler": sampler,
-        **summary.to_dict(),
-        "sampling_s": float(idata["posterior"].attrs.get("sampling_time", float("nan"))),
-    }
-
-
-def fit_summary(idata, model: pm.Model, wall_s: float) -> pd.Series:
-    """The benchmark's row for one fit (:data:`FIT_COLUMNS`).
-
-    ``min_ess_bulk`` and ``max_rhat`` are over the model's free random variables (what
-    the sampler moves: for ``ZeroSumNormal`` the constrained values), ``ess_per_s`` is
-    ``min_ess_bulk / wall_s``, ``mean_tree_steps`` the mean number of leapfrog steps per
-    draw (1023 means every tree hit the maximum depth of 10).
-    """
-    names = [rv.name for rv in model.free_RVs]
-    health = diagnostics.sampler_health(idata, var_names=names)
-    stats = idata["sample_stats"]
-    return pd.Series(
-        {
-            "wall_s": float(wall_s),
-            "min_ess_bulk": float(health["min_ess_bulk"]),
-            "ess_per_s": float(health["min_ess_bulk"]) / float(wall_s),
-            "max_rhat": float(health["max_rhat"]),
-            "divergences": int(health["divergences"]),
-            "mean_tree_steps": float(stats["n_steps"].mean()),
-        },
-        name="fit",
-    )
-
-
