@@ -39,12 +39,19 @@ ROOT = Path(__file__).resolve().parent.parent
 MYST_READER = {"type": "plugin", "name": "myst_nb_md"}
 
 
+#: Environment variables that change what a chapter computes: the sampler seed switch and
+#: numba's target CPU. A build under other values must not reuse cached outputs.
+FINGERPRINT_VARIABLES = ("DEPMAP_SAMPLER_SEED", "NUMBA_CPU_NAME")
+
+
 def helpers_fingerprint(root: Path = ROOT) -> str:
     """Hash of everything a chapter's results depend on besides its own cells."""
     digest = hashlib.sha256()
     for path in _fingerprint_files(root):
         digest.update(str(path.relative_to(root)).encode())
         digest.update(path.read_bytes())
+    for name in FINGERPRINT_VARIABLES:
+        digest.update(f"{name}={os.environ.get(name, '')}".encode())
     return digest.hexdigest()
 
 
@@ -91,7 +98,11 @@ def _cache(root: Path):
 
 
 def _fingerprint_files(root: Path) -> list[Path]:
-    return [*sorted((root / "src" / "depmap_models").rglob("*.py")), root / "requirements.txt"]
+    return [
+        *sorted((root / "src" / "depmap_models").rglob("*.py")),
+        *sorted(path for path in (root / "data").rglob("*") if path.is_file()),
+        root / "requirements.txt",
+    ]
 
 
 def execute_in_parallel(root: Path = ROOT, *, timeout: int = 900) -> list[str]:
