@@ -77,7 +77,23 @@ def test_fingerprint_changes_with_any_helper_or_pin(build_script, tmp_path):
     after_helper = build_script.helpers_fingerprint(tmp_path)
     assert after_helper != before
     (tmp_path / "requirements.txt").write_text("numpy==2.0.1\n")
-    assert build_script.helpers_fingerprint(tmp_path) != after_helper
+    after_pin = build_script.helpers_fingerprint(tmp_path)
+    assert after_pin != after_helper
+    (tmp_path / "data").mkdir(exist_ok=True)
+    (tmp_path / "data" / "table.csv").write_text("a\n1\n")
+    after_data = build_script.helpers_fingerprint(tmp_path)
+    assert after_data != after_pin
+
+
+@pytest.mark.parametrize("name", ["DEPMAP_SAMPLER_SEED", "NUMBA_CPU_NAME"])
+def test_fingerprint_changes_with_the_seed_switch_and_cpu_target(
+    build_script, tmp_path, monkeypatch, name
+):
+    _mini_project(tmp_path, 1)
+    monkeypatch.delenv(name, raising=False)
+    before = build_script.helpers_fingerprint(tmp_path)
+    monkeypatch.setenv(name, "7")
+    assert build_script.helpers_fingerprint(tmp_path) != before, "cached outputs of other draws"
 
 
 MINI_CHAPTER = """---
