@@ -23,6 +23,7 @@ __all__ = [
     "GroupMeans",
     "convergence",
     "group_mean_correlation",
+    "posterior_dataset",
     "recovery_table",
     "sampler_health",
 ]
@@ -30,8 +31,22 @@ __all__ = [
 SAMPLE_DIMS = ("chain", "draw")
 
 
-def _posterior(idata) -> xr.Dataset:
-    """The posterior of ``idata`` as a Dataset (a Dataset is taken to be the posterior)."""
+def posterior_dataset(idata) -> xr.Dataset:
+    """The posterior of ``idata`` as a Dataset (a Dataset is taken to be the posterior).
+
+    Parameters
+    ----------
+    idata : xarray.DataTree or xarray.Dataset
+
+    Returns
+    -------
+    xarray.Dataset
+
+    Raises
+    ------
+    ValueError
+        If ``idata`` has no posterior group.
+    """
     if isinstance(idata, xr.Dataset):
         return idata
     try:
@@ -86,7 +101,7 @@ def recovery_table(
     """
     if not 0 < prob < 1:
         raise ValueError(f"prob must lie strictly between 0 and 1, got {prob}")
-    posterior = _posterior(idata)
+    posterior = posterior_dataset(idata)
     if var_names is None:
         var_names = [name for name in truth if name in posterior]
     if not var_names:
@@ -136,7 +151,7 @@ def sampler_health(idata, var_names: Sequence[str] | None = None) -> pd.Series:
     (chains times draws). Works for PyMC's own NUTS and for nutpie, whose
     sample statistics are named differently.
     """
-    posterior = _posterior(idata)
+    posterior = posterior_dataset(idata)
     stats = _sample_stats(idata)
     if var_names is not None:
         missing = [name for name in var_names if name not in posterior]
@@ -219,7 +234,7 @@ def group_mean_correlation(idata, a: str, b: str) -> GroupMeans:
     ValueError
         If ``a`` or ``b`` is not a posterior variable, or both name the same one.
     """
-    posterior = _posterior(idata)
+    posterior = posterior_dataset(idata)
     for arg, name in (("a", a), ("b", b)):
         if not isinstance(name, str) or name not in posterior:
             raise ValueError(f"{arg} must name a posterior variable, got {name!r}")
@@ -349,7 +364,7 @@ def convergence(idata, var_names: Sequence[str] | None = None) -> Convergence:
     """
     health = sampler_health(idata, var_names=var_names)
     return Convergence(
-        chains=int(_posterior(idata).sizes["chain"]),
+        chains=int(posterior_dataset(idata).sizes["chain"]),
         max_rhat=float(health["max_rhat"]),
         min_ess_bulk=float(health["min_ess_bulk"]),
         min_ess_tail=float(health["min_ess_tail"]),

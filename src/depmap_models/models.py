@@ -24,7 +24,7 @@ Sampling and timing live in :mod:`depmap_models.sampling`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -33,7 +33,15 @@ import pytensor.tensor as pt
 import xarray as xr
 
 from depmap_models import diagnostics, simulate
-from depmap_models.diagnostics import _posterior
+from depmap_models.design import (
+    codes,
+    gene_sd_prior,
+    model_coords,
+    model_data,
+    parent_index,
+    sgrna_gene_index,
+)
+from depmap_models.diagnostics import posterior_dataset
 from depmap_models.simulate import Simulation
 
 __all__ = [
@@ -68,69 +76,6 @@ PARAMETERIZATIONS = ("naive", "identified")
 SAMPLE_DIMS = ("chain", "draw")
 
 
-
-def gene_sd_prior(name: str):
-    """``name ~ Gamma(2, 2)``: the identified models' prior on the gene-level standard deviation.
-
-    Three or five genes say little about their spread, so an ``Exp(1)`` prior, whose
-    density peaks at zero, lets the posterior reach into the neck of a funnel where the
-    genes are pooled completely, and PyMC's sampler diverges there. ``Gamma(2, 2)`` has the
-    same mean (1) but zero density at zero: a boundary-avoiding prior for a group-level
-    scale estimated from a handful of groups (Chung et al. 2013). Call inside a model.
-    """
-    return pm.Gamma(name, 2, 2)
-#: Grouping columns, which must be categorical (their categories are the coordinates).
-_GROUPS = ("gene", "sgrna", "cell_line", "lineage")
-
-
-# --------------------------------------------------------------------------------------
-# Helpers
-# --------------------------------------------------------------------------------------
-
-
-def _data(sim: Simulation | pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
-    data = sim.data if isinstance(sim, Simulation) else sim
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"expected a Simulation or a DataFrame, got {type(sim).__name__}")
-    missing = [c for c in columns if c not in data]
-    if missing:
-        raise ValueError(f"the data need the columns {missing}")
-    for column in columns:
-        if column in _GROUPS and not isinstance(data[column].dtype, pd.CategoricalDtype):
-            raise ValueError(f"column {column!r} must be categorical")
-    return data
-
-
-def _coords(data: pd.DataFrame, columns: Sequence[str]) -> dict[str, list]:
-    coords: dict[str, list] = {c: list(data[c].cat.categories) for c in columns}
-    coords["obs"] = list(range(len(data)))
-    return coords
-
-
-def _codes(data: pd.DataFrame, column: str) -> np.ndarray:
-    return data[column].cat.codes.to_numpy()
-
-
-def parent_index(data: pd.DataFrame, child: str, parent: str) -> np.ndarray:
-    """For each level of ``child`` (in category order), the integer code of its ``parent``.
-
-    Raises ``ValueError`` if a level of ``child`` appears under more than one ``parent``
-    or is never measured.
-    """
-    pairs = data[[child, parent]].drop_duplicates()
-    per_child = pairs.groupby(child, observed=False)[parent].nunique()
-    if (per_child != 1).any():
-        bad = list(per_child.index[per_child != 1])
-        raise ValueError(f"every {child} must belong to exactly one {parent}; these do not: {bad}")
-    parent_of = pairs.set_index(child)[parent]
-    return np.asarray(parent_of.loc[data[child].cat.categories].cat.codes, dtype=int)
-
-
-def sgrna_gene_index(data: pd.DataFrame) -> np.ndarray:
-    """For each sgRNA (in category order), the integer code of the gene it targets."""
-    return parent_index(data, "sgrna", "gene")
-
-
 # --------------------------------------------------------------------------------------
 # The forum's data: logfc ~ alpha_g[gene] + beta_c[cell_line]
 # --------------------------------------------------------------------------------------
@@ -146,9 +91,9 @@ def two_intercepts_naive(sim: Simulation | pd.DataFrame, *, mean_prior_sd: float
     """
     if not mean_prior_sd > 0:
         raise ValueError(f"mean_prior_sd must be positive, got {mean_prior_sd}")
-    data = _data(sim, ["gene", "cell_line", "logfc"])
-    gene_idx, cell_line_idx = _codes(data, "gene"), _codes(data, "cell_line")
-    with pm.Model(coords=_coords(data, ["gene", "cell_line"])) as model:
+    data = model_data(sim, ["gene", "cell_line", "logfc"])
+    gene_idx, cell_line_idx = codes(data, "gene"), codes(data, "cell_line")
+    with pm.Model(coords=model_coords(data, ["gene", "cell_line"])) as model:
         mu_alpha = pm.Normal("mu_alpha", 0, mean_prior_sd)
         sigma_alpha = pm.Exponential("sigma_alpha", 1)
         mu_beta = pm.Normal("mu_beta", 0, mean_prior_sd)
@@ -177,9 +122,9 @@ def two_intercepts_identified(
     ``logfc ~ N(mu + alpha_g[gene] + beta_c[cell_line], sigma)``. Here ``alpha_g``
     and ``beta_c`` are deviations from the average gene and cell line.
     """
-    data = _data(sim, ["gene", "cell_line", "logfc"])
-    gene_idx, cell_line_idx = _codes(data, "gene"), _codes(data, "cell_line")
-    with pm.Model(coords=_coords(data, ["gene", "cell_line"])) as model:
+    data = model_data(sim, ["gene", "cell_line", "logfc"])
+    gene_idx, cell_line_idx = codes(data, "gene"), codes(data, "cell_line")
+    with pm.Model(coords=model_coords(data, ["gene", "cell_line"])) as model:
         mu = pm.Normal("mu", 0, intercept_prior_sd)
         sigma_alpha = gene_sd_prior("sigma_alpha")
         sigma_beta = pm.Exponential("sigma_beta", 1)
@@ -206,9 +151,9 @@ def two_intercepts_zero_mean(
     rather than constrained to sum to zero, so the split between ``mu`` and the means
     of the effects is decided by the priors, within about ``sigma_alpha / sqrt(genes)``.
     """
-    data = _data(sim, ["gene", "cell_line", "logfc"])
-    gene_idx, cell_line_idx = _codes(data, "gene"), _codes(data, "cell_line")
-    with pm.Model(coords=_coords(data, ["gene", "cell_line"])) as model:
+    data = model_data(sim, ["gene", "cell_line", "logfc"])
+    gene_idx, cell_line_idx = codes(data, "gene"), codes(data, "cell_line")
+    with pm.Model(coords=model_coords(data, ["gene", "cell_line"])) as model:
         mu = pm.Normal("mu", 0, intercept_prior_sd)
         sigma_alpha = gene_sd_prior("sigma_alpha")
         sigma_beta = pm.Exponential("sigma_beta", 1)
@@ -238,10 +183,10 @@ def genes_and_cell_lines_naive(sim: Simulation | pd.DataFrame) -> pm.Model:
     ``beta_g ~ N(mu_beta, sigma_beta)``,
     ``logfc ~ N(alpha_g[gene] + gamma_c[cell_line] + beta_g[gene] * rna, sigma)``.
     """
-    data = _data(sim, ["gene", "cell_line", "rna", "logfc"])
-    gene_idx, cell_line_idx = _codes(data, "gene"), _codes(data, "cell_line")
+    data = model_data(sim, ["gene", "cell_line", "rna", "logfc"])
+    gene_idx, cell_line_idx = codes(data, "gene"), codes(data, "cell_line")
     rna = data["rna"].to_numpy()
-    with pm.Model(coords=_coords(data, ["gene", "cell_line"])) as model:
+    with pm.Model(coords=model_coords(data, ["gene", "cell_line"])) as model:
         mu_alpha = pm.Normal("mu_alpha", 0, 2)
         sigma_alpha = pm.Exponential("sigma_alpha", 1)
         mu_gamma = pm.Normal("mu_gamma", 0, 2)
@@ -270,10 +215,10 @@ def genes_and_cell_lines_identified(sim: Simulation | pd.DataFrame) -> pm.Model:
     ``gamma_c ~ ZeroSumNormal(sigma_gamma)``, slopes and the rest as in the naive model:
     ``logfc ~ N(mu + alpha_g[gene] + gamma_c[cell_line] + beta_g[gene] * rna, sigma)``.
     """
-    data = _data(sim, ["gene", "cell_line", "rna", "logfc"])
-    gene_idx, cell_line_idx = _codes(data, "gene"), _codes(data, "cell_line")
+    data = model_data(sim, ["gene", "cell_line", "rna", "logfc"])
+    gene_idx, cell_line_idx = codes(data, "gene"), codes(data, "cell_line")
     rna = data["rna"].to_numpy()
-    with pm.Model(coords=_coords(data, ["gene", "cell_line"])) as model:
+    with pm.Model(coords=model_coords(data, ["gene", "cell_line"])) as model:
         mu = pm.Normal("mu", 0, 2)
         sigma_alpha = gene_sd_prior("sigma_alpha")
         sigma_gamma = pm.Exponential("sigma_gamma", 1)
@@ -306,10 +251,10 @@ def sgrna_and_cell_lines_naive(sim: Simulation | pd.DataFrame) -> pm.Model:
     ``beta_c ~ N(mu_beta, sigma_beta)``, every ``sigma_* ~ Exp(1)``,
     ``logfc ~ N(alpha_s[sgrna] + beta_c[cell_line], sigma)``.
     """
-    data = _data(sim, ["gene", "sgrna", "cell_line", "logfc"])
-    sgrna_idx, cell_line_idx = _codes(data, "sgrna"), _codes(data, "cell_line")
+    data = model_data(sim, ["gene", "sgrna", "cell_line", "logfc"])
+    sgrna_idx, cell_line_idx = codes(data, "sgrna"), codes(data, "cell_line")
     gene_of_sgrna = sgrna_gene_index(data)
-    with pm.Model(coords=_coords(data, ["gene", "sgrna", "cell_line"])) as model:
+    with pm.Model(coords=model_coords(data, ["gene", "sgrna", "cell_line"])) as model:
         mu_epsilon = pm.Normal("mu_epsilon", 0, 5)
         sigma_epsilon = pm.Exponential("sigma_epsilon", 1)
         sigma_alpha = pm.Exponential("sigma_alpha", 1)
@@ -407,10 +352,10 @@ def sgrna_and_cell_lines_identified(
     """
     if gene_level not in GENE_LEVELS:
         raise ValueError(f"gene_level must be one of {tuple(GENE_LEVELS)}, got {gene_level!r}")
-    data = _data(sim, ["gene", "sgrna", "cell_line", "logfc"])
-    sgrna_idx, cell_line_idx = _codes(data, "sgrna"), _codes(data, "cell_line")
+    data = model_data(sim, ["gene", "sgrna", "cell_line", "logfc"])
+    sgrna_idx, cell_line_idx = codes(data, "sgrna"), codes(data, "cell_line")
     gene_of_sgrna = sgrna_gene_index(data)
-    with pm.Model(coords=_coords(data, ["gene", "sgrna", "cell_line"])) as model:
+    with pm.Model(coords=model_coords(data, ["gene", "sgrna", "cell_line"])) as model:
         mu_epsilon = pm.Normal("mu_epsilon", 0, 5)
         sigma_epsilon = gene_sd_prior("sigma_epsilon")
         sigma_alpha = pm.Exponential("sigma_alpha", 1)
@@ -505,7 +450,7 @@ def identified_quantities(idata, sim: Simulation | pd.DataFrame, dataset: str) -
     """
     needs = _NEEDS[_check_dataset(dataset)]
     cell_name = needs[0]
-    posterior = _posterior(idata)
+    posterior = posterior_dataset(idata)
     missing = [n for n in needs if n not in posterior]
     if missing:
         raise ValueError(f"the posterior has no {missing}: is it a model of {dataset!r}?")
@@ -517,7 +462,7 @@ def identified_quantities(idata, sim: Simulation | pd.DataFrame, dataset: str) -
         alpha_s, epsilon_g = posterior["alpha_s"], posterior["epsilon_g"]
         out["sgrna_intercept"] = alpha_s + level
         out["gene_intercept"] = epsilon_g + level
-        data = _data(sim, ["gene", "sgrna"])
+        data = model_data(sim, ["gene", "sgrna"])
         gene_of = xr.DataArray(sgrna_gene_index(data), dims="sgrna")
         out["sgrna_deviation"] = alpha_s - epsilon_g.isel(gene=gene_of).drop_vars(
             "gene", errors="ignore"

@@ -17,11 +17,11 @@ import pandas as pd
 import pymc as pm
 from pytensor.tensor import TensorVariable
 
-from depmap_models.models import (
-    _codes,
-    _coords,
-    _data,
+from depmap_models.design import (
+    codes,
     gene_sd_prior,
+    model_coords,
+    model_data,
     parent_index,
     sgrna_gene_index,
 )
@@ -35,7 +35,7 @@ COLUMNS = ("gene", "sgrna", "lineage", "cell_line", "rna", "cn", "logfc")
 
 def coords(sim: Simulation | pd.DataFrame) -> dict[str, list]:
     """PyMC coordinates of the realistic screen: gene, sgrna, lineage, cell_line, obs."""
-    return _coords(_data(sim, COLUMNS), ["gene", "sgrna", "lineage", "cell_line"])
+    return model_coords(model_data(sim, COLUMNS), ["gene", "sgrna", "lineage", "cell_line"])
 
 
 def linear_predictor(
@@ -45,7 +45,8 @@ def linear_predictor(
 
     Must be called inside ``with pm.Model(coords=coords(sim)):``. The variables are
 
-    - ``mu_epsilon ~ N(0, 2)``, ``sigma_epsilon ~ Gamma(2, 2)`` (:func:`~depmap_models.models.gene_sd_prior`),
+    - ``mu_epsilon ~ N(0, 2)``, ``sigma_epsilon ~ Gamma(2, 2)``
+      (:func:`~depmap_models.design.gene_sd_prior`),
       ``epsilon_g ~ N(mu_epsilon, sigma_epsilon)`` (dims ``gene``);
     - ``sigma_alpha ~ Exp(1)``, ``alpha_s ~ N(epsilon_g[gene of s], sigma_alpha)`` (``sgrna``);
     - ``sigma_gamma ~ Exp(1)``, ``gamma_c ~ ZeroSumNormal(sigma_gamma)`` (``cell_line``); with
@@ -53,7 +54,8 @@ def linear_predictor(
       ``gamma_l ~ ZeroSumNormal(sigma_lineage)`` (``lineage``),
       ``delta_c ~ ZeroSumNormal(sigma_gamma)`` and the deterministic
       ``gamma_c = gamma_l[lineage of c] + delta_c``;
-    - ``mu_beta ~ N(0, 1)``, ``sigma_beta ~ Exp(1)``, ``beta_g ~ N(mu_beta, sigma_beta)`` (``gene``);
+    - ``mu_beta ~ N(0, 1)``, ``sigma_beta ~ Exp(1)``, ``beta_g ~ N(mu_beta, sigma_beta)``
+      (``gene``);
     - with ``copy_number=True``, ``eta ~ N(0, 1)``;
 
     and the returned mean is
@@ -61,9 +63,9 @@ def linear_predictor(
     A lineage has few levels (three by default), too few to pull its standard deviation
     away from zero; ``Gamma(2, 2)`` keeps it off the boundary, as chapter 6 explains.
     """
-    data = _data(sim, COLUMNS)
-    gene_idx, sgrna_idx = _codes(data, "gene"), _codes(data, "sgrna")
-    cell_line_idx = _codes(data, "cell_line")
+    data = model_data(sim, COLUMNS)
+    gene_idx, sgrna_idx = codes(data, "gene"), codes(data, "sgrna")
+    cell_line_idx = codes(data, "cell_line")
     gene_of_sgrna = sgrna_gene_index(data)
     rna, cn = data["rna"].to_numpy(), data["cn"].to_numpy()
 
@@ -105,7 +107,7 @@ def realistic_model(
     drops the copy-number slope (the model a reader would fit without that covariate);
     ``lineage=True`` adds the lineage level.
     """
-    data = _data(sim, COLUMNS)
+    data = model_data(sim, COLUMNS)
     with pm.Model(coords=coords(data)) as model:
         mu = linear_predictor(data, copy_number=copy_number, lineage=lineage)
         sigma = pm.Exponential("sigma", 1)

@@ -44,7 +44,9 @@ __all__ = [
 Rng = np.random.Generator | np.random.RandomState
 
 #: The sgRNA intercepts hand-picked in the original analysis's Model 5.
-MODEL5_ALPHA_S = (-0.4, -0.2, -0.3, 0.0, -0.5, -0.6, -1.0, -1.2, -1.7, -0.8, 2.0, 1.7, 2.4, 2.1, 0.0)
+MODEL5_ALPHA_S = (
+    -0.4, -0.2, -0.3, 0.0, -0.5, -0.6, -1.0, -1.2, -1.7, -0.8, 2.0, 1.7, 2.4, 2.1, 0.0,
+)
 
 
 @dataclass(frozen=True)
