@@ -22,6 +22,10 @@ __all__ = [
     "Convergence",
     "GroupMeans",
     "convergence",
+    "coverage",
+    "coverage_by_group",
+    "draws",
+    "fitted",
     "group_mean_correlation",
     "posterior_dataset",
     "recovery_table",
@@ -254,6 +258,158 @@ def group_mean_correlation(idata, a: str, b: str) -> GroupMeans:
     with np.errstate(invalid="ignore", divide="ignore"):
         correlation = float(np.corrcoef(frame[a], frame[b])[0, 1])
     return GroupMeans(frame, a, b, correlation)
+
+
+# --------------------------------------------------------------------------------------
+# Draws, fitted values and coverage
+# --------------------------------------------------------------------------------------
+
+
+def draws(idata, var_name: str, *, group: str = "posterior") -> np.ndarray:
+    """The draws of one variable as an array with the chains stacked: ``(sample, ...)``.
+
+    Parameters
+    ----------
+    idata : xarray.DataTree
+        A fit, or prior or predictive draws.
+    var_name : str
+        The variable.
+    group : str
+        The group it is in (``posterior``, ``prior``, ``posterior_predictive``, ...).
+
+    Returns
+    -------
+    numpy.ndarray
+        Its first axis runs over chains and draws; the others are the variable's own.
+
+    Raises
+    ------
+    ValueError
+        If the group has no such variable.
+    """
+    try:
+        da = idata[group][var_name]
+    except KeyError as err:
+        raise ValueError(f"idata has no {var_name!r} in its {group!r} group") from err
+    return np.asarray(da.values).reshape(-1, *da.shape[2:])
+
+
+def fitted(data: pd.DataFrame, mu, *, prob: float = 0.89) -> pd.DataFrame:
+    """The data with the posterior of each measurement's mean beside it.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per measurement.
+    mu : array-like or xarray.DataArray
+        Posterior draws of the means: ``(chain, draw, obs)`` (a DataArray with dims
+        ``chain`` and ``draw``, or a 3-d array) or already stacked ``(sample, obs)``.
+    prob : float
+        Mass of the equal-tailed interval.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``data`` plus ``mu_mean``, ``mu_sd``, ``mu_lower`` and ``mu_upper``.
+
+    Raises
+    ------
+    ValueError
+        If ``prob`` is not in (0, 1) or ``mu`` does not have one column per row of
+        ``data``.
+    """
+    if not 0 < prob < 1:
+        raise ValueError(f"prob must lie strictly between 0 and 1, got {prob}")
+    values = np.asarray(getattr(mu, "values", mu), dtype=float)
+    if values.ndim == 3:
+        values = values.reshape(-1, values.shape[-1])
+    if values.ndim != 2 or values.shape[1] != len(data):
+        raise ValueError(
+            f"mu must hold draws of one mean per row of data ({len(data)}), got shape "
+            f"{np.shape(values)}"
+        )
+    lower, upper = np.quantile(values, [(1 - prob) / 2, (1 + prob) / 2], axis=0)
+    return data.assign(
+        mu_mean=values.mean(axis=0), mu_sd=values.std(axis=0, ddof=1),
+        mu_lower=lower, mu_upper=upper,
+    )
+
+
+def _check_recovery(recovery: pd.DataFrame) -> None:
+    missing = [c for c in ("mean", "sd", "truth", "inside") if c not in recovery]
+    if missing:
+        raise ValueError(f"recovery lacks the columns {missing}: pass a recovery_table")
+
+
+def coverage(recovery: pd.DataFrame, *, prob: float = 0.89) -> pd.Series:
+    """How many true values a recovery table's intervals hold, against what chance predicts.
+
+    An interval of mass ``prob`` misses its truth with probability ``1 - prob`` when the
+    model is right, so a check over many quantities counts the misses rather than
+    demanding none: the binomial probability of at least as many misses is the test.
+
+    Parameters
+    ----------
+    recovery : pandas.DataFrame
+        From :func:`recovery_table` (columns ``mean``, ``sd``, ``truth``, ``inside``).
+    prob : float
+        The intervals' mass.
+
+    Returns
+    -------
+    pandas.Series
+        ``quantities``; ``inside``; ``share_inside``; ``expected_misses``; ``misses``;
+        ``p_at_least_this_many`` (binomial upper tail of the misses); ``max_abs_z``, the
+        largest distance from the truth to the posterior mean in posterior sds.
+    """
+    from scipy import stats
+
+    _check_recovery(recovery)
+    if not 0 < prob < 1:
+        raise ValueError(f"prob must lie strictly between 0 and 1, got {prob}")
+    n = len(recovery)
+    misses = int((~recovery["inside"].astype(bool)).sum())
+    z = (recovery["mean"] - recovery["truth"]) / recovery["sd"]
+    return pd.Series(
+        {
+            "quantities": n,
+            "inside": n - misses,
+            "share_inside": (n - misses) / n,
+            "expected_misses": n * (1 - prob),
+            "misses": misses,
+            "p_at_least_this_many": float(stats.binom.sf(misses - 1, n, 1 - prob)),
+            "max_abs_z": float(np.abs(z).max()),
+        },
+        name="coverage",
+    )
+
+
+def coverage_by_group(recovery: pd.DataFrame) -> pd.DataFrame:
+    """Per variable of a recovery table: quantities, truths inside, and the largest ``|z|``.
+
+    Parameters
+    ----------
+    recovery : pandas.DataFrame
+        From :func:`recovery_table`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per variable (``alpha_g`` for ``alpha_g[geneA]`` ...) in the table's order,
+        then a row ``all``; columns ``quantities``, ``inside`` and ``max_abs_z``.
+    """
+    _check_recovery(recovery)
+    group = recovery.index.str.replace(r"\[.*\]", "", regex=True)
+    z = (recovery["mean"] - recovery["truth"]) / recovery["sd"]
+    table = pd.DataFrame(
+        {
+            "quantities": recovery.groupby(group)["inside"].size(),
+            "inside": recovery.groupby(group)["inside"].sum().astype(int),
+            "max_abs_z": z.abs().groupby(group).max(),
+        }
+    ).loc[list(dict.fromkeys(group))]
+    table.loc["all"] = [len(recovery), int(recovery["inside"].sum()), float(z.abs().max())]
+    return table.astype({"quantities": int, "inside": int})
 
 
 # --------------------------------------------------------------------------------------

@@ -14,9 +14,21 @@ import numpy as np
 import pandas as pd
 import plotnine as gg
 
+from depmap_models import diagnostics
+
 __all__ = [
+    "ARROW_COLOR",
+    "DRAW_COLOR",
     "FONT",
+    "GRID_COLOR",
+    "PALETTE",
     "POOLING_METHODS",
+    "POSTERIOR_COLOR",
+    "REFERENCE_COLOR",
+    "TRUTH_COLOR",
+    "group_mean_jointplot",
+    "observed_vs_fitted",
+    "posterior_minus_truth",
     "gene_lines",
     "pooling_plot",
     "posterior_lines",
@@ -28,6 +40,16 @@ __all__ = [
 
 #: Shipped with matplotlib itself, so it exists on every machine that runs the book.
 FONT = "DejaVu Sans"
+
+#: The book's colours, by what they mark.
+POSTERIOR_COLOR = "#1f77b4"  # posterior draws, estimates, measured points
+TRUTH_COLOR = "#d62728"  # true values and observed data in predictive checks
+REFERENCE_COLOR = "#555555"  # reference lines: the truth in data plots, zero, the diagonal
+DRAW_COLOR = "#bbbbbb"  # faint individual draws, prior densities
+GRID_COLOR = "#999999"  # light lines: prior outlines, per-draw lines
+ARROW_COLOR = "#333333"  # shrinkage arrows
+#: ColorBrewer palette for categories (genes, cell lines).
+PALETTE = "Set1"
 
 
 def set_theme(base_size: int = 11) -> None:
@@ -45,11 +67,7 @@ def set_theme(base_size: int = 11) -> None:
 
 
 def _draws(idata, group: str, var_name: str) -> np.ndarray:
-    try:
-        da = idata[group][var_name]
-    except KeyError as err:
-        raise ValueError(f"idata has no {var_name!r} in its {group!r} group") from err
-    return np.asarray(da.values).reshape(-1, *da.shape[2:])
+    return diagnostics.draws(idata, var_name, group=group)
 
 
 def true_line_plot(
@@ -61,8 +79,8 @@ def true_line_plot(
             raise ValueError(f"data needs a {column!r} column")
     return (
         gg.ggplot(data, gg.aes("rna", "logfc"))
-        + gg.geom_abline(slope=beta, intercept=alpha, linetype="dashed", color="#555555")
-        + gg.geom_point(color="#1f77b4", size=2.5)
+        + gg.geom_abline(slope=beta, intercept=alpha, linetype="dashed", color=REFERENCE_COLOR)
+        + gg.geom_point(color=POSTERIOR_COLOR, size=2.5)
         + gg.labs(x="RNA expression", y="logFC", title=title)
     )
 
@@ -104,7 +122,7 @@ def predictive_densities(
             {"logfc": np.tile(obs, 2), "distribution": pd.Categorical(
                 np.repeat(order, obs.size), categories=order)}
         )
-        plot += gg.geom_density(data=observed_frame, color="#d62728")
+        plot += gg.geom_density(data=observed_frame, color=TRUTH_COLOR)
     return plot
 
 
@@ -136,11 +154,11 @@ def posterior_lines(
     return (
         gg.ggplot()
         + gg.geom_abline(gg.aes(slope="beta", intercept="alpha"), data=draws,
-                         color="#bbbbbb", alpha=0.3)
+                         color=DRAW_COLOR, alpha=0.3)
         + gg.geom_abline(gg.aes(slope="beta", intercept="alpha", color="line"), data=lines,
                          size=1.2, linetype="dashed")
         + gg.geom_point(gg.aes("rna", "logfc"), data=data, size=2)
-        + gg.scale_color_brewer(type="qual", palette="Set1")
+        + gg.scale_color_brewer(type="qual", palette=PALETTE)
         + gg.labs(x="RNA expression", y="logFC", color="")
     )
 
@@ -209,12 +227,12 @@ def gene_lines(
             "beta": draws[1][pick].ravel(),
         })
         plot += gg.geom_abline(gg.aes(slope="beta", intercept="alpha"), data=lines,
-                               color="#999999", alpha=0.15)
+                               color=GRID_COLOR, alpha=0.15)
     return (
         plot
         + gg.geom_abline(gg.aes(slope="beta", intercept="alpha"), data=truth,
-                         linetype="dashed", color="#d62728", size=0.8)
-        + gg.geom_point(color="#1f77b4", size=1.5)
+                         linetype="dashed", color=TRUTH_COLOR, size=0.8)
+        + gg.geom_point(color=POSTERIOR_COLOR, size=1.5)
         + gg.facet_wrap("gene", nrow=1)
         + gg.labs(x="RNA expression", y="logFC", title=title)
         + gg.theme(figure_size=(10, 3))
@@ -252,14 +270,16 @@ def pooling_plot(estimates: pd.DataFrame, *, panel: str | None = None) -> gg.ggp
                              gene=per_gene["gene"].astype(str))
     wide["gene"] = wide["gene"].astype(str)
     shapes = {"no pooling": "o", "partial pooling": "o", "truth": "x"}
-    fills = {"no pooling": "white", "partial pooling": "#1f77b4", "truth": "#d62728"}
-    colors = {"no pooling": "#1f77b4", "partial pooling": "#1f77b4", "truth": "#d62728"}
+    fills = {"no pooling": "white", "partial pooling": POSTERIOR_COLOR, "truth": TRUTH_COLOR}
+    colors = {
+        "no pooling": POSTERIOR_COLOR, "partial pooling": POSTERIOR_COLOR, "truth": TRUTH_COLOR,
+    }
     plot = (
         gg.ggplot(points, gg.aes("value", "gene"))
         + gg.geom_point(gg.aes(shape="method", color="method", fill="method"), size=3,
                         stroke=0.8)
         + gg.geom_segment(gg.aes(x="no pooling", xend="partial pooling", yend="gene"),
-                          data=wide, color="#333333",
+                          data=wide, color=ARROW_COLOR,
                           arrow=gg.arrow(length=0.06, type="closed"))
         + gg.scale_shape_manual(values=[shapes[m] for m in point_methods])
         + gg.scale_fill_manual(values=[fills[m] for m in point_methods])
@@ -273,7 +293,7 @@ def pooling_plot(estimates: pd.DataFrame, *, panel: str | None = None) -> gg.ggp
         line_methods = [m for m in _POOLED_LINES if m in set(pooled["method"])]
         pooled = pooled.assign(method=pd.Categorical(pooled["method"], line_methods))
         plot += gg.geom_vline(gg.aes(xintercept="value", linetype="method"), data=pooled,
-                              color="#555555")
+                              color=REFERENCE_COLOR)
         plot += gg.scale_linetype_manual(values=[_POOLED_LINES[m] for m in line_methods])
     facet = f"{panel} ~ parameter" if panel else ". ~ parameter"
     return plot + gg.facet_grid(facet, scales="free_x")
@@ -337,14 +357,153 @@ def prior_posterior(
         truth_frame = pd.concat(marks, ignore_index=True)
         truth_frame["variable"] = pd.Categorical(truth_frame["variable"], list(var_names))
         plot += gg.geom_vline(gg.aes(xintercept="value"), data=truth_frame,
-                              color="#d62728", linetype="dashed", inherit_aes=False)
+                              color=TRUTH_COLOR, linetype="dashed", inherit_aes=False)
     return (
         plot
         + gg.geom_density(alpha=0.5, size=0.6, trim=True)
         + gg.facet_grid("variable ~ " + dim, scales="free_y")
-        + gg.scale_fill_manual(values={"prior": "#bbbbbb", "posterior": "#1f77b4"})
-        + gg.scale_color_manual(values={"prior": "#999999", "posterior": "#1f77b4"})
+        + gg.scale_fill_manual(values={"prior": DRAW_COLOR, "posterior": POSTERIOR_COLOR})
+        + gg.scale_color_manual(values={"prior": GRID_COLOR, "posterior": POSTERIOR_COLOR})
         + gg.labs(x="", y="density", fill="", color="")
         + gg.theme(figure_size=(2.1 * len(labels), 1.9 * len(var_names) + 0.6),
                    axis_text_y=gg.element_blank())
     )
+
+
+# --------------------------------------------------------------------------------------
+# Two sets of intercepts: predictions, errors and the ridge
+# --------------------------------------------------------------------------------------
+
+
+def observed_vs_fitted(
+    data: pd.DataFrame,
+    mu,
+    *,
+    color: str | None = "gene",
+    prob: float = 0.89,
+    ylabel: str = "posterior mean of mu",
+    title: str | None = None,
+) -> gg.ggplot:
+    """Each measurement's observed logFC against the posterior of its mean.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The measurements, with a ``logfc`` column (and ``color``, if given).
+    mu : array-like or xarray.DataArray
+        Posterior draws of the mean of each measurement: ``(chain, draw, obs)`` or
+        ``(sample, obs)``; see :func:`depmap_models.diagnostics.fitted`.
+    color : str, optional
+        Column that colours the points; ``None`` for one colour.
+    prob : float
+        Mass of the equal-tailed interval drawn as a vertical bar.
+    ylabel, title : str, optional
+        Axis label and title.
+
+    Returns
+    -------
+    plotnine.ggplot
+        Points on the dashed diagonal mean that the model predicts the data.
+    """
+    fitted = diagnostics.fitted(data, mu, prob=prob)
+    if color is not None and color not in fitted:
+        raise ValueError(f"color names {color!r}, which is not a column of data")
+    points = gg.geom_point(gg.aes(color=color), size=1.5, alpha=0.7) if color else (
+        gg.geom_point(color=POSTERIOR_COLOR, size=1.5, alpha=0.7))
+    return (
+        gg.ggplot(fitted, gg.aes("logfc", "mu_mean"))
+        + gg.geom_abline(slope=1, intercept=0, linetype="dashed", color=REFERENCE_COLOR)
+        + gg.geom_linerange(gg.aes(ymin="mu_lower", ymax="mu_upper"))
+        + points
+        + gg.scale_color_brewer(type="qual", palette=PALETTE)
+        + gg.labs(x="observed logFC", y=f"{ylabel} ({round(prob * 100)}% interval)", color="",
+                  title=title)
+        + gg.theme(figure_size=(5.5, 4.5))
+    )
+
+
+def posterior_minus_truth(recovery: pd.DataFrame, groups: list[str]) -> gg.ggplot:
+    """Each parameter's posterior mean minus its true value, with its interval shifted alike.
+
+    Parameters
+    ----------
+    recovery : pandas.DataFrame
+        From :func:`depmap_models.diagnostics.recovery_table` (index ``name[label]``, columns
+        ``mean``, ``truth`` and the interval bounds ``eti*_lb``/``eti*_ub``).
+    groups : list of str
+        The variables to draw, one panel each, in this order.
+
+    Returns
+    -------
+    plotnine.ggplot
+        A perfect recovery sits on the dashed zero line; errors shared by every element
+        of a group (a ridge) show as a panel shifted off zero.
+    """
+    if not groups:
+        raise ValueError("groups is empty")
+    name = recovery.index.str.replace(r"\[.*\]", "", regex=True)
+    missing = [g for g in groups if g not in set(name)]
+    if missing:
+        raise ValueError(f"groups names variables not in recovery: {missing}")
+    lower = next((c for c in recovery if c.startswith("eti") and c.endswith("_lb")), None)
+    if lower is None:
+        raise ValueError("recovery has no interval columns (eti*_lb, eti*_ub)")
+    upper = lower.replace("_lb", "_ub")
+    keep = name.isin(groups)
+    rows = recovery.loc[keep]
+    table = pd.DataFrame(
+        {
+            "group": pd.Categorical(name[keep], categories=groups),
+            "label": rows.index.str.extract(r"\[(.*)\]", expand=False).fillna(""),
+            "error": rows["mean"] - rows["truth"],
+            "lower": rows[lower] - rows["truth"],
+            "upper": rows[upper] - rows["truth"],
+        }
+    )
+    width = f"{lower[3:-3]}%"
+    return (
+        gg.ggplot(table, gg.aes("label", "error"))
+        + gg.facet_wrap("group", scales="free_x")
+        + gg.geom_hline(yintercept=0, linetype="dashed", color=REFERENCE_COLOR)
+        + gg.geom_linerange(gg.aes(ymin="lower", ymax="upper"), color=POSTERIOR_COLOR, alpha=0.6)
+        + gg.geom_point(color=POSTERIOR_COLOR, size=2)
+        + gg.labs(x="", y=f"posterior minus truth ({width} interval)")
+        + gg.theme(figure_size=(10, 3.5))
+    )
+
+
+def group_mean_jointplot(idata, a: str, b: str, *, title: str | None = None, height: float = 4.5):
+    """Per-draw means of two groups of intercepts against each other, with their margins.
+
+    Parameters
+    ----------
+    idata : xarray.DataTree
+        The fit.
+    a, b : str
+        Two vector variables (for example ``"alpha_g"`` and ``"beta_c"``).
+    title : str, optional
+        A title above the figure.
+    height : float
+        Size of the square figure, in inches.
+
+    Returns
+    -------
+    seaborn.JointGrid
+        The draws fall on a line of slope -1 when the two groups trade a constant (an
+        additive non-identifiability); the correlation is printed in the corner.
+    """
+    import seaborn as sns
+
+    means = diagnostics.group_mean_correlation(idata, a, b)
+    grid = sns.jointplot(
+        data=means.draws, x=a, y=b, kind="scatter", s=6, alpha=0.3, linewidth=0,
+        height=height, color=POSTERIOR_COLOR,
+    )
+    grid.set_axis_labels(f"mean of {a} in a draw", f"mean of {b} in a draw")
+    grid.ax_joint.text(
+        0.97, 0.97, f"correlation = {means.correlation:.4f}",
+        transform=grid.ax_joint.transAxes, ha="right", va="top",
+    )
+    if title:
+        grid.figure.suptitle(title, y=1.02)
+    return grid
