@@ -37,7 +37,8 @@ def test_fitted_summarises_each_measurement():
     mu = np.stack([np.linspace(-1, 1, 1001), np.linspace(0, 2, 1001)], axis=1)
     table = diagnostics.fitted(data, mu, prob=0.5)
     assert np.allclose(table["mu_mean"], [0.0, 1.0])
-    assert np.allclose(table["mu_lower"], [-0.5, 0.5]) and np.allclose(table["mu_upper"], [0.5, 1.5])
+    assert np.allclose(table["mu_lower"], [-0.5, 0.5])
+    assert np.allclose(table["mu_upper"], [0.5, 1.5])
     assert np.allclose(diagnostics.fitted(data, mu[None])["mu_mean"], table["mu_mean"])
     with pytest.raises(ValueError, match="one mean per row of data"):
         diagnostics.fitted(data, mu[:, :1])
