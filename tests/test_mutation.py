@@ -48,7 +48,7 @@ def gene_likelihoods(p, data, mu):
         rows = (data["gene"].cat.codes == g).to_numpy()
         base = stats.norm.logpdf(y[rows], mu[rows], p["sigma"]).sum()
 
-        def integrand(delta, rows=rows):
+        def integrand(delta, rows=rows, base=base):
             moved = mu[rows] + delta * mutated[rows]
             return np.exp(
                 stats.norm.logpdf(y[rows], moved, p["sigma"]).sum() - base
