@@ -1,5 +1,6 @@
-"""The data plumbing that the model builders (:mod:`~depmap_models.models`,
-:mod:`~depmap_models.screen`) share.
+"""The data plumbing that the model builders share.
+
+The builders are :mod:`~depmap_models.models` and :mod:`~depmap_models.screen`.
 
 A model reads a tidy data frame whose grouping columns (``gene``, ``sgrna``,
 ``cell_line``, ``lineage``) are categorical: their categories become the model's
@@ -31,7 +32,7 @@ GROUPS = ("gene", "sgrna", "cell_line", "lineage")
 
 
 def model_data(sim: Simulation | pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
-    """The data frame of ``sim``, checked to have ``columns``.
+    """Return the data frame of ``sim``, checked to have ``columns``.
 
     Parameters
     ----------
@@ -83,7 +84,7 @@ def model_coords(data: pd.DataFrame, columns: Sequence[str]) -> dict[str, list]:
 
 
 def codes(data: pd.DataFrame, column: str) -> np.ndarray:
-    """The integer codes of a categorical column (one per row).
+    """Return the integer codes of a categorical column (one per row).
 
     Parameters
     ----------

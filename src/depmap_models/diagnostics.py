@@ -36,7 +36,7 @@ SAMPLE_DIMS = ("chain", "draw")
 
 
 def posterior_dataset(idata) -> xr.Dataset:
-    """The posterior of ``idata`` as a Dataset (a Dataset is taken to be the posterior).
+    """Return the posterior of ``idata`` as a Dataset (a Dataset is taken to be the posterior).
 
     Parameters
     ----------
@@ -82,7 +82,7 @@ def recovery_table(
     *,
     prob: float = 0.89,
 ) -> pd.DataFrame:
-    """The posterior of each parameter beside its true value.
+    """Tabulate the posterior of each parameter beside its true value.
 
     Parameters
     ----------
@@ -266,7 +266,7 @@ def group_mean_correlation(idata, a: str, b: str) -> GroupMeans:
 
 
 def draws(idata, var_name: str, *, group: str = "posterior") -> np.ndarray:
-    """The draws of one variable as an array with the chains stacked: ``(sample, ...)``.
+    """Return the draws of one variable with the chains stacked: ``(sample, ...)``.
 
     Parameters
     ----------
@@ -295,7 +295,7 @@ def draws(idata, var_name: str, *, group: str = "posterior") -> np.ndarray:
 
 
 def fitted(data: pd.DataFrame, mu, *, prob: float = 0.89) -> pd.DataFrame:
-    """The data with the posterior of each measurement's mean beside it.
+    """Return the data with the posterior of each measurement's mean beside it.
 
     Parameters
     ----------
@@ -448,8 +448,10 @@ class Convergence:
 
     @property
     def failures(self) -> list[str]:
-        """The criteria the fit fails, by name: ``chains``, ``rhat``, ``ess_bulk``,
-        ``ess_tail``, ``divergences`` (empty when it passes)."""
+        """List the criteria the fit fails, by name (empty when it passes).
+
+        The names are ``chains``, ``rhat``, ``ess_bulk``, ``ess_tail`` and ``divergences``.
+        """
         failed = {
             "chains": self.chains < MIN_CHAINS,
             "rhat": not self.max_rhat <= MAX_RHAT,
@@ -465,7 +467,7 @@ class Convergence:
         return not self.failures
 
     def table(self) -> pd.DataFrame:
-        """The criteria as a table: value, requirement and whether it is met."""
+        """Tabulate the criteria: value, requirement and whether it is met."""
         rows = {
             "chains": (self.chains, f">= {MIN_CHAINS}"),
             "rhat": (self.max_rhat, f"<= {MAX_RHAT}"),

@@ -191,7 +191,7 @@ def gene_lines(
     rng: np.random.Generator | None = None,
     title: str | None = None,
 ) -> gg.ggplot:
-    """logFC against RNA expression, one panel per gene, each gene's true line dashed.
+    """Plot logFC against RNA expression, one panel per gene, each gene's true line dashed.
 
     ``alpha`` and ``beta`` hold one true intercept and slope per gene, in the
     order of the ``gene`` categories. With ``idata``, ``n_lines`` posterior

@@ -13,7 +13,7 @@ __all__ = ["least_squares_lines"]
 
 
 def least_squares_lines(frame: pd.DataFrame, x: str, y: str, by: str) -> pd.DataFrame:
-    """The least-squares line of ``y`` on ``x``, one per group of ``by``.
+    """Fit the least-squares line of ``y`` on ``x``, one per group of ``by``.
 
     Parameters
     ----------

@@ -62,7 +62,7 @@ def _check_seed(name: str, value: object) -> int:
 
 
 def sampler_seed(seed: int) -> int:
-    """The seed a chapter's random step uses in place of ``seed``.
+    """Return the seed a chapter's random step uses in place of ``seed``.
 
     Parameters
     ----------
@@ -96,7 +96,7 @@ def sampler_seed(seed: int) -> int:
 
 
 def rng(seed: int) -> np.random.Generator:
-    """A NumPy generator for a random step that is not the simulated data.
+    """Return a NumPy generator for a random step that is not the simulated data.
 
     Parameters
     ----------
