@@ -213,4 +213,6 @@ if __name__ == "__main__":
     try:
         print(f"build: the book is at {build()}")
     except subprocess.CalledProcessError as err:
-        raise SystemExit(f"build: jupyter-book failed (exit {err.returncode}); see the log above")
+        raise SystemExit(
+            f"build: jupyter-book failed (exit {err.returncode}); see the log above"
+        ) from err

@@ -180,12 +180,15 @@ def _execute_twin(page: Path) -> Path:
 
 
 PID_CHAPTER = MINI_CHAPTER.replace(
-    'print(f"helper says {helper}")', 'import os\nprint(f"helper says {helper} in process {os.getpid()}")'
+    'print(f"helper says {helper}")',
+    'import os\nprint(f"helper says {helper} in process {os.getpid()}")',
 )
 
 
 @pytest.mark.book
-def test_build_reuses_fresh_nbmake_outputs_and_never_stale_ones(build_script, tmp_path, monkeypatch):
+def test_build_reuses_fresh_nbmake_outputs_and_never_stale_ones(
+    build_script, tmp_path, monkeypatch
+):
     """make test executes each chapter once: the book takes nbmake's fresh outputs."""
     import time
 

@@ -99,7 +99,9 @@ def test_page_renders_cleanly(browser, server, page):
     )
     if has_math:
         _wait_for_mathjax(browser)
-        rendered = browser.execute_script("return document.querySelectorAll('mjx-container').length")
+        rendered = browser.execute_script(
+            "return document.querySelectorAll('mjx-container').length"
+        )
         errors = browser.execute_script("return document.querySelectorAll('mjx-merror').length")
         assert rendered >= has_math, f"{page}: {rendered} of {has_math} formulas rendered"
         assert errors == 0, f"{page}: MathJax reported {errors} errors"

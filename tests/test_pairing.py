@@ -1,4 +1,7 @@
-"""Every chapter's MyST markdown and its .ipynb twin say the same thing; `make sync` repairs them."""
+"""Every chapter's MyST markdown and its .ipynb twin say the same thing.
+
+`make sync` repairs them.
+"""
 
 from __future__ import annotations
 

@@ -38,7 +38,8 @@ def execute_cold(path: Path, cache_dir: Path, monkeypatch) -> list[str]:
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(cache_dir / "numba"))
     monkeypatch.setenv("DEPMAP_BOOK_QUIET", "1")
     notebook = nbformat.read(path, as_version=4)
-    NotebookClient(notebook, timeout=600, resources={"metadata": {"path": str(path.parent)}}).execute()
+    resources = {"metadata": {"path": str(path.parent)}}
+    NotebookClient(notebook, timeout=600, resources=resources).execute()
     return text_outputs(notebook)
 
 

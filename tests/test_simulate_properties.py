@@ -89,7 +89,9 @@ def test_genes_with_rna_shapes(kind, seed, n_genes, n_cell_lines):
 
 
 @FAST
-@given(kind=rngs, seed=seeds, n_cell_lines=st.integers(2, 40), alpha=real, beta=real, sigma=positive)
+@given(
+    kind=rngs, seed=seeds, n_cell_lines=st.integers(2, 40), alpha=real, beta=real, sigma=positive
+)
 def test_single_gene_shapes(kind, seed, n_cell_lines, alpha, beta, sigma):
     sim = simulate.single_gene(
         make_rng(kind, seed), n_cell_lines=n_cell_lines, alpha=alpha, beta=beta, sigma=sigma

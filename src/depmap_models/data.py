@@ -75,7 +75,7 @@ def _readcounts() -> pd.DataFrame:
 
 
 def _kept_guides() -> pd.DataFrame:
-    """The guide map less the guides it drops (a DropReason, or not used by Chronos)."""
+    """Return the guide map less the guides it drops (a DropReason, or not used by Chronos)."""
     guides = _guide_map()
     keep = guides["drop_reason"].isna() & guides["used_by_chronos"]
     return guides[keep & guides["sgrna"].isin(_readcounts().index)]
@@ -229,7 +229,7 @@ def avana_logfc(
 
 
 def replicates() -> pd.DataFrame:
-    """The sequenced replicates of the screen (the sequence map less the pDNA references).
+    """List the sequenced replicates of the screen (the sequence map less the pDNA references).
 
     Returns
     -------
@@ -237,6 +237,11 @@ def replicates() -> pd.DataFrame:
         One row per replicate, sorted by cell line and replicate: ``replicate`` (the upstream
         ``sequence_ID``), ``cell_line``, ``pdna_batch``, ``days`` (21 for all),
         ``passes_qc``, ``screen_id`` and ``replicate_label`` (upstream ``Replicate``, A to D).
+
+    Raises
+    ------
+    FileNotFoundError
+        If the committed files are missing.
     """
     seq = _sequence_map()
     seq = seq[seq["cell_line"] != PDNA].sort_values(["cell_line", "sequence_id"])
@@ -263,6 +268,11 @@ def cell_lines() -> pd.DataFrame:
         Columns ``cell_line`` (sorted), ``n_replicates``, ``n_passing_qc`` and
         ``pdna_batches`` (the batches of its replicates, comma-separated; one cell line,
         screened twice, has two).
+
+    Raises
+    ------
+    FileNotFoundError
+        If the committed files are missing.
     """
     reps = replicates()
     grouped = reps.groupby("cell_line", sort=True)
@@ -276,7 +286,7 @@ def cell_lines() -> pd.DataFrame:
 
 
 def reference_genes(*, in_screen: bool = False) -> dict[str, list[str]]:
-    """Reference sets of essential and non-essential genes, as sorted lists of symbols.
+    """Return reference sets of essential and non-essential genes, as sorted lists of symbols.
 
     Symbols are as each source spells them. BAGEL's lists predate some HGNC renamings
     (CEGv2 has ``IARS``, ``QARS``, ``VARS`` where the screen has ``IARS1``, ...), so a match
@@ -295,6 +305,11 @@ def reference_genes(*, in_screen: bool = False) -> dict[str, list[str]]:
         ``nonessential``: BAGEL's non-essential genes NEGv1 (926, the duplicated SLC34A1
         counted once; 359 in the screen); ``common_essential_controls`` (323) and
         ``nonessential_controls`` (380): DepMap's Achilles control sets.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the committed files are missing.
     """
     files = {
         "essential": "cegv2.csv",
@@ -352,6 +367,8 @@ def copy_number(
     ------
     ValueError
         If a cell line or gene is not in the screen (the message names them).
+    FileNotFoundError
+        If the committed files are missing.
     """
     return _omics_long("copy_number.csv.gz", "cn", cell_lines, genes)
 
@@ -381,6 +398,8 @@ def expression(
     ------
     ValueError
         If a cell line or gene is not in the screen (the message names them).
+    FileNotFoundError
+        If the committed files are missing.
     """
     return _omics_long("expression.csv.gz", "rna", cell_lines, genes)
 
@@ -412,6 +431,8 @@ def mutations(
     ------
     ValueError
         If a cell line or gene is not in the screen (the message names them).
+    FileNotFoundError
+        If the committed files are missing.
     """
     cell_lines = _selection(cell_lines, _screen_cell_lines(), "cell_lines")
     genes = _selection(genes, _screen_genes(), "genes")

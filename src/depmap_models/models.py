@@ -82,12 +82,33 @@ SAMPLE_DIMS = ("chain", "draw")
 
 
 def two_intercepts_naive(sim: Simulation | pd.DataFrame, *, mean_prior_sd: float = 5.0) -> pm.Model:
-    """The model as posted on the forum: two hierarchical intercepts, no global intercept.
+    """Build the model as posted on the forum: two hierarchical intercepts, no global intercept.
 
     ``mu_alpha, mu_beta ~ N(0, mean_prior_sd)`` (5 in the thread; a smaller value is
     the "tighter priors" fix), ``sigma_alpha, sigma_beta, sigma ~ Exp(1)``,
     ``alpha_g ~ N(mu_alpha, sigma_alpha)``, ``beta_c ~ N(mu_beta, sigma_beta)``,
     ``logfc ~ N(alpha_g[gene] + beta_c[cell_line], sigma)``.
+
+    Parameters
+    ----------
+    sim : Simulation or pandas.DataFrame
+        The simulation (only its ``data`` is read) or its data frame, with columns
+        ``gene``, ``cell_line`` (categorical) and ``logfc``.
+    mean_prior_sd : float, default 5.0
+        Standard deviation of the priors of ``mu_alpha`` and ``mu_beta``; positive.
+
+    Returns
+    -------
+    pymc.Model
+        With dims ``gene``, ``cell_line`` and ``obs`` (one per measurement).
+
+    Raises
+    ------
+    TypeError
+        If ``sim`` is neither a Simulation nor a DataFrame.
+    ValueError
+        If a column is missing or a grouping column is not categorical.
+        Also if ``mean_prior_sd`` is not positive.
     """
     if not mean_prior_sd > 0:
         raise ValueError(f"mean_prior_sd must be positive, got {mean_prior_sd}")
@@ -121,6 +142,26 @@ def two_intercepts_identified(
     :func:`gene_sd_prior`), ``sigma_beta, sigma ~ Exp(1)``,
     ``logfc ~ N(mu + alpha_g[gene] + beta_c[cell_line], sigma)``. Here ``alpha_g``
     and ``beta_c`` are deviations from the average gene and cell line.
+
+    Parameters
+    ----------
+    sim : Simulation or pandas.DataFrame
+        The simulation (only its ``data`` is read) or its data frame, with columns
+        ``gene``, ``cell_line`` (categorical) and ``logfc``.
+    intercept_prior_sd : float, default 5.0
+        Standard deviation of the prior of ``mu``.
+
+    Returns
+    -------
+    pymc.Model
+        With dims ``gene``, ``cell_line`` and ``obs`` (one per measurement).
+
+    Raises
+    ------
+    TypeError
+        If ``sim`` is neither a Simulation nor a DataFrame.
+    ValueError
+        If a column is missing or a grouping column is not categorical.
     """
     data = model_data(sim, ["gene", "cell_line", "logfc"])
     gene_idx, cell_line_idx = codes(data, "gene"), codes(data, "cell_line")
@@ -150,6 +191,26 @@ def two_intercepts_zero_mean(
     ``beta_c ~ N(0, sigma_beta)``: the effects are pulled towards zero by their prior
     rather than constrained to sum to zero, so the split between ``mu`` and the means
     of the effects is decided by the priors, within about ``sigma_alpha / sqrt(genes)``.
+
+    Parameters
+    ----------
+    sim : Simulation or pandas.DataFrame
+        The simulation (only its ``data`` is read) or its data frame, with columns
+        ``gene``, ``cell_line`` (categorical) and ``logfc``.
+    intercept_prior_sd : float, default 5.0
+        Standard deviation of the prior of ``mu``.
+
+    Returns
+    -------
+    pymc.Model
+        With dims ``gene``, ``cell_line`` and ``obs`` (one per measurement).
+
+    Raises
+    ------
+    TypeError
+        If ``sim`` is neither a Simulation nor a DataFrame.
+    ValueError
+        If a column is missing or a grouping column is not categorical.
     """
     data = model_data(sim, ["gene", "cell_line", "logfc"])
     gene_idx, cell_line_idx = codes(data, "gene"), codes(data, "cell_line")
@@ -182,6 +243,24 @@ def genes_and_cell_lines_naive(sim: Simulation | pd.DataFrame) -> pm.Model:
     ``alpha_g ~ N(mu_alpha, sigma_alpha)``, ``gamma_c ~ N(mu_gamma, sigma_gamma)``,
     ``beta_g ~ N(mu_beta, sigma_beta)``,
     ``logfc ~ N(alpha_g[gene] + gamma_c[cell_line] + beta_g[gene] * rna, sigma)``.
+
+    Parameters
+    ----------
+    sim : Simulation or pandas.DataFrame
+        The simulation (only its ``data`` is read) or its data frame, with columns
+        ``gene``, ``cell_line`` (categorical), ``rna`` and ``logfc``.
+
+    Returns
+    -------
+    pymc.Model
+        With dims ``gene``, ``cell_line`` and ``obs`` (one per measurement).
+
+    Raises
+    ------
+    TypeError
+        If ``sim`` is neither a Simulation nor a DataFrame.
+    ValueError
+        If a column is missing or a grouping column is not categorical.
     """
     data = model_data(sim, ["gene", "cell_line", "rna", "logfc"])
     gene_idx, cell_line_idx = codes(data, "gene"), codes(data, "cell_line")
@@ -214,6 +293,24 @@ def genes_and_cell_lines_identified(sim: Simulation | pd.DataFrame) -> pm.Model:
     with ``sigma_alpha ~ Gamma(2, 2)`` (:func:`gene_sd_prior`),
     ``gamma_c ~ ZeroSumNormal(sigma_gamma)``, slopes and the rest as in the naive model:
     ``logfc ~ N(mu + alpha_g[gene] + gamma_c[cell_line] + beta_g[gene] * rna, sigma)``.
+
+    Parameters
+    ----------
+    sim : Simulation or pandas.DataFrame
+        The simulation (only its ``data`` is read) or its data frame, with columns
+        ``gene``, ``cell_line`` (categorical), ``rna`` and ``logfc``.
+
+    Returns
+    -------
+    pymc.Model
+        With dims ``gene``, ``cell_line`` and ``obs`` (one per measurement).
+
+    Raises
+    ------
+    TypeError
+        If ``sim`` is neither a Simulation nor a DataFrame.
+    ValueError
+        If a column is missing or a grouping column is not categorical.
     """
     data = model_data(sim, ["gene", "cell_line", "rna", "logfc"])
     gene_idx, cell_line_idx = codes(data, "gene"), codes(data, "cell_line")
@@ -250,6 +347,24 @@ def sgrna_and_cell_lines_naive(sim: Simulation | pd.DataFrame) -> pm.Model:
     ``alpha_s ~ N(epsilon_g[gene of s], sigma_alpha)``, ``mu_beta ~ N(0, 5)``,
     ``beta_c ~ N(mu_beta, sigma_beta)``, every ``sigma_* ~ Exp(1)``,
     ``logfc ~ N(alpha_s[sgrna] + beta_c[cell_line], sigma)``.
+
+    Parameters
+    ----------
+    sim : Simulation or pandas.DataFrame
+        The simulation (only its ``data`` is read) or its data frame, with columns
+        ``gene``, ``sgrna``, ``cell_line`` (categorical) and ``logfc``.
+
+    Returns
+    -------
+    pymc.Model
+        With dims ``gene``, ``sgrna``, ``cell_line`` and ``obs`` (one per measurement).
+
+    Raises
+    ------
+    TypeError
+        If ``sim`` is neither a Simulation nor a DataFrame.
+    ValueError
+        If a column is missing or a grouping column is not categorical.
     """
     data = model_data(sim, ["gene", "sgrna", "cell_line", "logfc"])
     sgrna_idx, cell_line_idx = codes(data, "sgrna"), codes(data, "cell_line")
@@ -281,6 +396,20 @@ def guides_centred(mu_epsilon, sigma_epsilon, sigma_alpha, gene_of_sgrna):
     ``alpha_s ~ N(epsilon_g[gene of s], sigma_alpha)``.
     Call inside a model with ``gene`` and ``sgrna`` dims; ``gene_of_sgrna`` is
     :func:`sgrna_gene_index`.
+
+    Parameters
+    ----------
+    mu_epsilon, sigma_epsilon : pytensor.tensor.TensorVariable or float
+        Mean and standard deviation of the gene means ``epsilon_g``.
+    sigma_alpha : pytensor.tensor.TensorVariable or float
+        Standard deviation of the guides around their gene's mean.
+    gene_of_sgrna : numpy.ndarray
+        The gene index of each guide (:func:`sgrna_gene_index`).
+
+    Returns
+    -------
+    pytensor.tensor.TensorVariable
+        ``alpha_s``, dims ``sgrna``.
     """
     epsilon_g = pm.Normal("epsilon_g", mu_epsilon, sigma_epsilon, dims="gene")
     return pm.Normal("alpha_s", epsilon_g[gene_of_sgrna], sigma_alpha, dims="sgrna")
@@ -291,6 +420,20 @@ def guides_noncentred(mu_epsilon, sigma_epsilon, sigma_alpha, gene_of_sgrna):
 
     ``epsilon_g = mu_epsilon + sigma_epsilon * epsilon_z``,
     ``alpha_s = epsilon_g[gene of s] + sigma_alpha * alpha_z``; returns ``alpha_s``.
+
+    Parameters
+    ----------
+    mu_epsilon, sigma_epsilon : pytensor.tensor.TensorVariable or float
+        Mean and standard deviation of the gene means ``epsilon_g``.
+    sigma_alpha : pytensor.tensor.TensorVariable or float
+        Standard deviation of the guides around their gene's mean.
+    gene_of_sgrna : numpy.ndarray
+        The gene index of each guide (:func:`sgrna_gene_index`).
+
+    Returns
+    -------
+    pytensor.tensor.TensorVariable
+        ``alpha_s``, dims ``sgrna``.
     """
     epsilon_z = pm.Normal("epsilon_z", 0, 1, dims="gene")
     epsilon_g = pm.Deterministic("epsilon_g", mu_epsilon + sigma_epsilon * epsilon_z, dims="gene")
@@ -301,7 +444,7 @@ def guides_noncentred(mu_epsilon, sigma_epsilon, sigma_alpha, gene_of_sgrna):
 
 
 def guides_marginal(mu_epsilon, sigma_epsilon, sigma_alpha, gene_of_sgrna):
-    """The same joint distribution as :func:`guides_centred`, with the gene means integrated out.
+    """Draw guides as :func:`guides_centred` does, with the gene means integrated out.
 
     Guides of one gene share its mean, so marginally they are correlated normals:
     ``alpha_s ~ MvNormal(mu_epsilon, sigma_alpha**2 * I + sigma_epsilon**2 * B)`` with
@@ -310,6 +453,20 @@ def guides_marginal(mu_epsilon, sigma_epsilon, sigma_alpha, gene_of_sgrna):
     prior plus its ``n_g`` guides) and the precision-weighted mean of the two; ``epsilon_g``
     is that conditional mean plus its sd times a standard normal ``epsilon_z``, which the data
     never touch. Returns ``alpha_s``.
+
+    Parameters
+    ----------
+    mu_epsilon, sigma_epsilon : pytensor.tensor.TensorVariable or float
+        Mean and standard deviation of the gene means ``epsilon_g``.
+    sigma_alpha : pytensor.tensor.TensorVariable or float
+        Standard deviation of the guides around their gene's mean.
+    gene_of_sgrna : numpy.ndarray
+        The gene index of each guide (:func:`sgrna_gene_index`).
+
+    Returns
+    -------
+    pytensor.tensor.TensorVariable
+        ``alpha_s``, dims ``sgrna``.
     """
     n_genes = len(pm.modelcontext(None).coords["gene"])
     member = (gene_of_sgrna[None, :] == np.arange(n_genes)[:, None]).astype(float)  # gene x sgrna
@@ -349,6 +506,27 @@ def sgrna_and_cell_lines_identified(
     written: ``"marginal"`` (:func:`guides_marginal`, the default), ``"centred"`` or
     ``"non-centred"``. The model is the same; ``alpha_s`` and ``epsilon_g`` keep their names
     and dims, as free or as deterministic variables.
+
+    Parameters
+    ----------
+    sim : Simulation or pandas.DataFrame
+        The simulation (only its ``data`` is read) or its data frame, with columns
+        ``gene``, ``sgrna``, ``cell_line`` (categorical) and ``logfc``.
+    gene_level : {"marginal", "centred", "non-centred"}, default "marginal"
+        How the guide and gene levels are written (a key of :data:`GENE_LEVELS`).
+
+    Returns
+    -------
+    pymc.Model
+        With dims ``gene``, ``sgrna``, ``cell_line`` and ``obs`` (one per measurement).
+
+    Raises
+    ------
+    TypeError
+        If ``sim`` is neither a Simulation nor a DataFrame.
+    ValueError
+        If a column is missing or a grouping column is not categorical.
+        Also if ``gene_level`` is not a key of :data:`GENE_LEVELS`.
     """
     if gene_level not in GENE_LEVELS:
         raise ValueError(f"gene_level must be one of {tuple(GENE_LEVELS)}, got {gene_level!r}")
@@ -391,7 +569,30 @@ def _check_dataset(dataset: str) -> str:
 
 
 def build(dataset: str, parameterization: str, sim: Simulation | pd.DataFrame) -> pm.Model:
-    """The ``naive`` or ``identified`` model of one of :data:`DATASETS`."""
+    """Build the ``naive`` or ``identified`` model of one of :data:`DATASETS`.
+
+    Parameters
+    ----------
+    dataset : str
+        One of :data:`DATASETS`.
+    parameterization : {"naive", "identified"}
+        Which of the two models (:data:`PARAMETERIZATIONS`).
+    sim : Simulation or pandas.DataFrame
+        The data to model: a simulation (only its ``data`` is read) or its data frame.
+
+    Returns
+    -------
+    pymc.Model
+        The model :data:`BUILDERS` names, with its default options.
+
+    Raises
+    ------
+    ValueError
+        If ``dataset`` or ``parameterization`` is unknown, or the data do not fit the
+        model (see the builders).
+    TypeError
+        If ``sim`` is neither a Simulation nor a DataFrame.
+    """
     _check_dataset(dataset)
     if parameterization not in PARAMETERIZATIONS:
         raise ValueError(
@@ -401,7 +602,25 @@ def build(dataset: str, parameterization: str, sim: Simulation | pd.DataFrame) -
 
 
 def simulate_dataset(dataset: str, seed: int = 103) -> Simulation:
-    """The book's simulation of a data set: its simulator with ``RandomState(seed)``."""
+    """Simulate a data set as the book does: its simulator with ``RandomState(seed)``.
+
+    Parameters
+    ----------
+    dataset : str
+        One of :data:`DATASETS`, the name of its simulator in :mod:`depmap_models.simulate`.
+    seed : int, default 103
+        Seed of the legacy ``RandomState``; 103 reproduces the original analysis.
+
+    Returns
+    -------
+    Simulation
+        The simulator's result with its default arguments.
+
+    Raises
+    ------
+    ValueError
+        If ``dataset`` is unknown.
+    """
     return getattr(simulate, _check_dataset(dataset))(np.random.RandomState(seed))
 
 
@@ -430,7 +649,7 @@ _ORDER = {
 
 
 def identified_quantities(idata, sim: Simulation | pd.DataFrame, dataset: str) -> xr.Dataset:
-    """The quantities the likelihood identifies, from the posterior of any model of ``dataset``.
+    """Compute the quantities the likelihood identifies, from any model of ``dataset``.
 
     With ``cell`` the cell-line intercepts and ``mu`` the global intercept (zero when the
     model has none):
@@ -447,6 +666,27 @@ def identified_quantities(idata, sim: Simulation | pd.DataFrame, dataset: str) -
     subtracted from every cell-line intercept. ``idata`` is the result of ``pm.sample``
     (or its posterior as an ``xarray.Dataset``); the result keeps its ``chain``/``draw`` dims.
     ``sim`` (or its data) says which gene each guide targets in Model 5.
+
+    Parameters
+    ----------
+    idata : xarray.DataTree or xarray.Dataset
+        The result of ``pm.sample``, or its posterior.
+    sim : Simulation or pandas.DataFrame
+        The data the model was fitted to (read for Model 5 only: ``gene`` and ``sgrna``).
+    dataset : str
+        One of :data:`DATASETS`.
+
+    Returns
+    -------
+    xarray.Dataset
+        One variable per identified quantity, in the order above, with dims ``chain``,
+        ``draw`` first.
+
+    Raises
+    ------
+    ValueError
+        If ``dataset`` is unknown, ``idata`` has no posterior, or the posterior lacks a
+        variable the quantities need (it is not a model of ``dataset``).
     """
     needs = _NEEDS[_check_dataset(dataset)]
     cell_name = needs[0]
@@ -476,7 +716,28 @@ def identified_quantities(idata, sim: Simulation | pd.DataFrame, dataset: str) -
 
 
 def true_identified_quantities(sim: Simulation, dataset: str) -> dict[str, np.ndarray]:
-    """The true values of :func:`identified_quantities`, from ``sim.truth``."""
+    """Compute the true values of :func:`identified_quantities`, from ``sim.truth``.
+
+    Parameters
+    ----------
+    sim : Simulation
+        The simulation of ``dataset``; only its ``truth`` is read.
+    dataset : str
+        One of :data:`DATASETS`.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        The true identified quantities, keyed and ordered as
+        :func:`identified_quantities` returns them.
+
+    Raises
+    ------
+    ValueError
+        If ``dataset`` is unknown.
+    KeyError
+        If ``sim.truth`` lacks a value the quantities need.
+    """
     truth = sim.truth
     cell = np.asarray(truth[_NEEDS[_check_dataset(dataset)][0]], dtype=float)
     out = {"cell_line_effect": cell - cell.mean()}
@@ -497,7 +758,30 @@ def true_identified_quantities(sim: Simulation, dataset: str) -> dict[str, np.nd
 def identified_recovery(
     idata, sim: Simulation, dataset: str, *, prob: float = 0.89
 ) -> pd.DataFrame:
-    """:func:`diagnostics.recovery_table` of the identified quantities against their truth."""
+    """:func:`diagnostics.recovery_table` of the identified quantities against their truth.
+
+    Parameters
+    ----------
+    idata : xarray.DataTree or xarray.Dataset
+        The result of ``pm.sample``, or its posterior.
+    sim : Simulation
+        The simulation the model was fitted to.
+    dataset : str
+        One of :data:`DATASETS`.
+    prob : float, default 0.89
+        Mass of the equal-tailed credible interval.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The recovery table (see :func:`diagnostics.recovery_table`), one row per element
+        of each identified quantity.
+
+    Raises
+    ------
+    ValueError
+        As :func:`identified_quantities`, or if ``prob`` is not strictly between 0 and 1.
+    """
     quantities = identified_quantities(idata, sim, dataset)
     tree = xr.DataTree.from_dict({"posterior": quantities})
     return diagnostics.recovery_table(tree, true_identified_quantities(sim, dataset), prob=prob)

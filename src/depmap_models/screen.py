@@ -34,7 +34,26 @@ COLUMNS = ("gene", "sgrna", "lineage", "cell_line", "rna", "cn", "logfc")
 
 
 def coords(sim: Simulation | pd.DataFrame) -> dict[str, list]:
-    """PyMC coordinates of the realistic screen: gene, sgrna, lineage, cell_line, obs."""
+    """PyMC coordinates of the realistic screen: gene, sgrna, lineage, cell_line, obs.
+
+    Parameters
+    ----------
+    sim : Simulation or pandas.DataFrame
+        The realistic screen (:func:`~depmap_models.simulate.realistic_screen`), or its data.
+
+    Returns
+    -------
+    dict of str to list
+        Categories of ``gene``, ``sgrna``, ``lineage``, ``cell_line``, and ``obs``, one per
+        measurement.
+
+    Raises
+    ------
+    TypeError
+        If ``sim`` is neither a Simulation nor a DataFrame.
+    ValueError
+        If a column of :data:`COLUMNS` is missing or a grouping column is not categorical.
+    """
     return model_coords(model_data(sim, COLUMNS), ["gene", "sgrna", "lineage", "cell_line"])
 
 
@@ -62,6 +81,27 @@ def linear_predictor(
     ``alpha_s[sgrna] + gamma_c[cell_line] + beta_g[gene] * rna (+ eta * cn)``.
     A lineage has few levels (three by default), too few to pull its standard deviation
     away from zero; ``Gamma(2, 2)`` keeps it off the boundary, as chapter 6 explains.
+
+    Parameters
+    ----------
+    sim : Simulation or pandas.DataFrame
+        The realistic screen (:func:`~depmap_models.simulate.realistic_screen`), or its data.
+    copy_number : bool, default True
+        Include the copy-number slope ``eta``.
+    lineage : bool, default False
+        Split the cell-line effects into lineage effects and cell-line deviations.
+
+    Returns
+    -------
+    pytensor.tensor.TensorVariable
+        The mean logFC, one value per row of the data.
+
+    Raises
+    ------
+    TypeError
+        If ``sim`` is neither a Simulation nor a DataFrame, or the call is outside a model.
+    ValueError
+        If a column of :data:`COLUMNS` is missing or a grouping column is not categorical.
     """
     data = model_data(sim, COLUMNS)
     gene_idx, sgrna_idx = codes(data, "gene"), codes(data, "sgrna")
@@ -101,11 +141,32 @@ def linear_predictor(
 def realistic_model(
     sim: Simulation | pd.DataFrame, *, copy_number: bool = True, lineage: bool = False
 ) -> pm.Model:
-    """The realistic screen's model: :func:`linear_predictor` plus ``logfc ~ N(mu, sigma)``.
+    """Build the realistic screen's model: :func:`linear_predictor` plus ``logfc ~ N(mu, sigma)``.
 
     ``sigma ~ Exp(1)``; the observed ``logfc`` has dims ``obs``. ``copy_number=False``
     drops the copy-number slope (the model a reader would fit without that covariate);
     ``lineage=True`` adds the lineage level.
+
+    Parameters
+    ----------
+    sim : Simulation or pandas.DataFrame
+        The realistic screen (:func:`~depmap_models.simulate.realistic_screen`), or its data.
+    copy_number : bool, default True
+        Include the copy-number slope ``eta``.
+    lineage : bool, default False
+        Add the lineage level.
+
+    Returns
+    -------
+    pymc.Model
+        With dims ``gene``, ``sgrna``, ``lineage``, ``cell_line`` and ``obs``.
+
+    Raises
+    ------
+    TypeError
+        If ``sim`` is neither a Simulation nor a DataFrame.
+    ValueError
+        If a column of :data:`COLUMNS` is missing or a grouping column is not categorical.
     """
     data = model_data(sim, COLUMNS)
     with pm.Model(coords=coords(data)) as model:
