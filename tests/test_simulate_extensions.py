@@ -176,3 +176,50 @@ def test_cell_line_noise_shapes(seed, n_cell_lines, per_gene):
     assert len(sim.data) == sum(per_gene) * n_cell_lines
     assert sim.truth["sigma_c"].shape == (n_cell_lines,)
     assert abs(sim.truth["beta_c"].sum()) < 1e-9
+
+
+# --------------------------------------------------------------------------------------
+# The realistic screen's two departures: RNA tied to copy number, depletion-driven dropout
+# --------------------------------------------------------------------------------------
+
+
+def test_defaults_leave_rna_and_dropout_as_they_were():
+    plain = simulate.realistic_screen(np.random.default_rng(7))
+    explicit = simulate.realistic_screen(np.random.default_rng(7), rho_cn_rna=0.0,
+                                         missing="random")
+    pd.testing.assert_frame_equal(plain.data, explicit.data)
+
+
+def test_rna_follows_copy_number_when_asked():
+    big = dict(sgrnas_per_gene=[2] * 60, cell_lines_per_lineage=(20, 20), p_measured=1.0)
+    sim = simulate.realistic_screen(np.random.default_rng(3), rho_cn_rna=0.7, **big)
+    per_locus = sim.data.groupby(["gene", "cell_line"], observed=True)[["rna", "cn"]].mean()
+    r = np.corrcoef(per_locus["rna"], per_locus["cn"])[0, 1]
+    assert 0.62 < r < 0.78, r
+    assert 0.9 < per_locus["rna"].std() < 1.1
+    independent = simulate.realistic_screen(np.random.default_rng(3), **big).data
+    per_locus = independent.groupby(["gene", "cell_line"], observed=True)[["rna", "cn"]].mean()
+    assert abs(np.corrcoef(per_locus["rna"], per_locus["cn"])[0, 1]) < 0.1
+
+
+def test_depleted_measurements_go_missing_but_every_guide_and_line_stays():
+    settings = dict(sgrnas_per_gene=[3] * 30, cell_lines_per_lineage=(10, 10), p_measured=1.0,
+                    mu_epsilon=-1.5, sigma_epsilon=1.0)
+    full = simulate.realistic_screen(np.random.default_rng(11), **settings).data
+    lost = simulate.realistic_screen(np.random.default_rng(11), missing="depleted",
+                                     **settings).data
+    assert len(lost) < 0.8 * len(full)
+    # What stays is less depleted than what a random loss would keep.
+    assert lost["logfc"].mean() > full["logfc"].mean() + 0.3
+    assert set(lost["sgrna"]) == set(full["sgrna"])
+    assert set(lost["cell_line"]) == set(full["cell_line"])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [({"rho_cn_rna": 1.0}, "rho_cn_rna"), ({"rho_cn_rna": float("nan")}, "rho_cn_rna"),
+     ({"missing": "mnar"}, "missing")],
+)
+def test_the_departures_name_a_bad_argument(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        simulate.realistic_screen(np.random.default_rng(0), **kwargs)

@@ -44,6 +44,7 @@ Import everything from here (``from depmap_models import simulate``;
 from depmap_models.simulate._helpers import Rng as Rng
 from depmap_models.simulate.core import Simulation, labels
 from depmap_models.simulate.extensions import (
+    MISSING,
     SCREEN_DEFAULTS,
     cell_line_noise,
     lineages,
@@ -61,6 +62,7 @@ from depmap_models.simulate.original import (
 )
 
 __all__ = [
+    "MISSING",
     "SCREEN_DEFAULTS",
     "Simulation",
     "cell_line_noise",

@@ -30,6 +30,7 @@ from depmap_models.simulate._helpers import (
 from depmap_models.simulate.core import Simulation, labels
 
 __all__ = [
+    "MISSING",
     "SCREEN_DEFAULTS",
     "cell_line_noise",
     "lineages",
@@ -248,6 +249,8 @@ def _screen(
     eta: float,
     sigma_cn: float,
     sigma: float,
+    rho_cn_rna: float = 0.0,
+    missing: str = "random",
     mutation: dict[str, float] | None = None,
 ) -> Simulation:
     """Simulate the realistic screen (:func:`realistic_screen`), with or without mutations."""
@@ -265,6 +268,11 @@ def _screen(
     eta = check_real("eta", eta)
     sigma_cn = check_sd("sigma_cn", sigma_cn)
     sigma = check_sd("sigma", sigma)
+    rho_cn_rna = check_real("rho_cn_rna", rho_cn_rna)
+    if not -1 < rho_cn_rna < 1:
+        raise ValueError(f"rho_cn_rna must lie strictly between -1 and 1, got {rho_cn_rna}")
+    if missing not in MISSING:
+        raise ValueError(f"missing must be one of {MISSING}, got {missing!r}")
     if sum(per_lineage) < 2:
         raise ValueError("cell_lines_per_lineage must add up to at least two cell lines")
 
@@ -284,6 +292,10 @@ def _screen(
     # cut-site-specific offset per guide (guides of one gene cut at nearby sites)
     cn_gene = rng.normal(0, 0.5, (n_genes, n_cell_lines))
     cn = cn_gene[sgrna_gene_idx] + rng.normal(0, sigma_cn, (n_sgrnas, n_cell_lines))
+    if rho_cn_rna != 0:
+        # amplified loci are over-expressed: RNA correlates rho_cn_rna with the locus's copy
+        # number (both standardised), and stays standard normal
+        rna = rho_cn_rna * cn_gene / 0.5 + np.sqrt(1 - rho_cn_rna**2) * rna
 
     # which guide was measured in which cell line: a ragged table, but every guide and
     # every cell line measured at least once
@@ -316,6 +328,11 @@ def _screen(
         columns["mutated"] = mutated[gene_idx, cell_line_idx]
         truth |= {**mutation, "affected_g": affected, "delta_g": delta_g}
     logfc = rng.normal(mu_rows, sigma)
+    if missing == "depleted":
+        kept = _keep_undepleted(rng, logfc, sgrna_idx, cell_line_idx)
+        sgrna_idx, cell_line_idx, gene_idx = sgrna_idx[kept], cell_line_idx[kept], gene_idx[kept]
+        logfc = logfc[kept]
+        columns = {name: values[kept] for name, values in columns.items()}
 
     genes, cell_lines = labels("gene", n_genes), labels("cell", n_cell_lines)
     lineage_names = labels("lineage", len(per_lineage))
@@ -354,6 +371,30 @@ def _screen(
     return Simulation(data, truth)
 
 
+#: How measurements go missing in :func:`realistic_screen`.
+MISSING = ("random", "depleted")
+#: With ``missing="depleted"``, a measurement is kept with probability
+#: ``expit(DEPLETION_SLOPE * (logfc - DEPLETION_MIDPOINT))``.
+DEPLETION_MIDPOINT, DEPLETION_SLOPE = -1.5, 3.0
+
+
+def _keep_undepleted(
+    rng: Rng, logfc: np.ndarray, sgrna_idx: np.ndarray, cell_line_idx: np.ndarray
+) -> np.ndarray:
+    """Which measurements survive a count filter that loses strongly depleted guides.
+
+    Every guide and every cell line keeps at least its least depleted measurement.
+    """
+    p_keep = 1 / (1 + np.exp(-DEPLETION_SLOPE * (logfc - DEPLETION_MIDPOINT)))
+    kept = rng.random(logfc.size) < p_keep
+    for index in (sgrna_idx, cell_line_idx):
+        for level in np.unique(index):
+            rows = np.flatnonzero(index == level)
+            if not kept[rows].any():
+                kept[rows[np.argmax(logfc[rows])]] = True
+    return kept
+
+
 def realistic_screen(
     rng: Rng,
     *,
@@ -370,6 +411,8 @@ def realistic_screen(
     eta: float = -0.3,
     sigma_cn: float = 0.1,
     sigma: float = 0.25,
+    rho_cn_rna: float = 0.0,
+    missing: str = "random",
 ) -> Simulation:
     """Model A: a realistic screen, ragged by design, with RNA and copy number.
 
@@ -385,6 +428,12 @@ def realistic_screen(
       copies mean more DNA breaks, so a negative slope ``eta`` (cutting toxicity).
     - **Missing by design**: each guide is measured in each cell line with probability
       ``p_measured`` (every guide and every cell line at least once).
+    - Two departures from that simple world, off by default: ``rho_cn_rna`` correlates a
+      gene's RNA expression with its locus's copy number (amplified genes are
+      over-expressed, the confound a real screen has), and ``missing="depleted"`` also loses
+      measurements *because* they are depleted, as a count filter loses guides with few
+      reads: a measurement is kept with probability ``expit(3 (logfc + 1.5))`` (missing not
+      at random; every guide and cell line keeps its least depleted measurement).
 
     ``logfc ~ N(alpha_s + gamma_c + beta_g * rna + eta * cn, sigma)``, one row per
     measured guide and cell line. The defaults give 28 guides of 8 genes in 12 cell lines
@@ -417,6 +466,10 @@ def realistic_screen(
         Standard deviation of a guide's copy number around its gene locus's.
     sigma : float, default 0.25
         Residual standard deviation.
+    rho_cn_rna : float, default 0.0
+        Correlation of a gene's RNA expression with its locus's copy number, in (-1, 1).
+    missing : {"random", "depleted"}, default "random"
+        ``"depleted"`` also loses strongly depleted measurements (see above).
 
     Returns
     -------
@@ -434,8 +487,8 @@ def realistic_screen(
     ValueError
         If a count sequence is empty or holds a count below one, the lineages hold fewer
         than two cell lines, ``p_measured`` is outside (0, 1], a mean or slope is not
-        finite or a standard deviation is not positive (the message names the
-        argument).
+        finite, a standard deviation is not positive, ``rho_cn_rna`` is outside (-1, 1)
+        or ``missing`` is not one of :data:`MISSING` (the message names the argument).
     """
     return _screen(
         rng,
@@ -452,6 +505,8 @@ def realistic_screen(
         eta=eta,
         sigma_cn=sigma_cn,
         sigma=sigma,
+        rho_cn_rna=rho_cn_rna,
+        missing=missing,
     )
 
 
