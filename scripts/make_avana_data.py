@@ -225,11 +225,17 @@ def convert(source: Path, out: Path) -> list[str]:
         shutil.copyfile(path, out / path.name)
         written.append(path.name)
 
-    lines = [
-        f"{hashlib.sha256((out / name).read_bytes()).hexdigest()}  {name}\n"
-        for name in sorted(written)
-    ]
-    (out / "SHA256SUMS").write_text("".join(lines))
+    # Keep the lines of files this script does not write (Chronos's gene effects, written by
+    # benchmarks/chronos_reference.py), so a rerun does not orphan them.
+    sums_path = out / "SHA256SUMS"
+    sums = {}
+    if sums_path.exists():
+        for line in sums_path.read_text().splitlines():
+            digest, name = line.split(maxsplit=1)
+            if (out / name).exists():
+                sums[name] = digest
+    sums.update({name: hashlib.sha256((out / name).read_bytes()).hexdigest() for name in written})
+    sums_path.write_text("".join(f"{sums[name]}  {name}\n" for name in sorted(sums)))
     return sorted(written)
 
 

@@ -364,3 +364,21 @@ def test_mutations():
     counts = mut.groupby("gene", observed=True).cell_line.nunique()
     assert counts["PIK3CA"] == 7 and counts["BRAF"] == 5 and counts["KRAS"] == 4
     assert len(data.mutations(genes="KRAS")) == 4
+
+
+def test_chronos_gene_effects_are_on_depmaps_scale():
+    effects = data.chronos_gene_effect()
+    assert effects["cell_line"].nunique() == 41 and effects["gene"].nunique() == 883
+    assert len(effects) == 41 * 883
+    passing = data.cell_lines().query("n_passing_qc > 0")["cell_line"]
+    assert set(effects["cell_line"]) == set(passing)
+    ref = data.reference_genes(in_screen=True)
+    per_line = effects.pivot(index="cell_line", columns="gene", values="gene_effect")
+    controls_non = per_line[ref["nonessential_controls"]].median(axis=1).median()
+    controls_ess = per_line[ref["common_essential_controls"]].median(axis=1).median()
+    assert abs(controls_non) < 0.01 and abs(controls_ess + 1) < 0.01
+    braf = effects[effects["gene"] == "BRAF"].set_index("cell_line")["gene_effect"]
+    mutant = set(data.mutations(genes="BRAF")["cell_line"]) & set(braf.index)
+    assert braf[list(mutant)].mean() < braf.drop(list(mutant)).mean() - 0.5
+    with pytest.raises(ValueError, match="unknown genes"):
+        data.chronos_gene_effect(genes=["NOTAGENE"])

@@ -32,6 +32,7 @@ __all__ = [
     "DATA_DIR",
     "PSEUDOCOUNT",
     "avana_logfc",
+    "chronos_gene_effect",
     "cell_lines",
     "copy_number",
     "expression",
@@ -445,3 +446,36 @@ def mutations(
     mut["cell_line"] = _categorical(mut["cell_line"])
     mut["gene"] = _categorical(mut["gene"])
     return mut
+
+
+def chronos_gene_effect(
+    cell_lines: str | Iterable[str] | None = None, genes: str | Iterable[str] | None = None
+) -> pd.DataFrame:
+    """Chronos's gene effects on this sample, as ``benchmarks/chronos_reference.py`` made them.
+
+    Chronos 2.3.11 (Dempster et al. 2021) fitted to the replicates that pass QC, with its
+    defaults; the gene effects are copy-number corrected and scaled so that the median
+    non-essential control is 0 and the median common-essential control -1 (DepMap's scale).
+    The 3 cell lines with no passing replicate are absent (41 of 44). ``data/README.md``
+    gives the versions, seeds and command.
+
+    Parameters
+    ----------
+    cell_lines : str or iterable of str, optional
+        DepMap ``ACH-`` ids to keep (lines Chronos did not fit are skipped); None for all.
+    genes : str or iterable of str, optional
+        Gene symbols to keep; None for all 883.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``cell_line``, ``gene`` (categorical) and ``gene_effect``, sorted.
+
+    Raises
+    ------
+    ValueError
+        If a cell line or gene is unknown to the screen (the message names them).
+    FileNotFoundError
+        If the committed file is missing.
+    """
+    return _omics_long("chronos_gene_effect.csv.gz", "gene_effect", cell_lines, genes)
