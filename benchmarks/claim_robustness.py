@@ -71,7 +71,7 @@ def configurations(seeds: list[int], *, default: bool, generic: bool) -> list[Co
 
 
 def chapters(selected: list[str] | None) -> list[Path]:
-    found = sorted(NOTEBOOKS.glob("[0-9][0-9]-*.md"))
+    found = sorted(NOTEBOOKS.glob("[0-9][0-9]*-*.md"))
     if not selected:
         return found
     chosen = [p for p in found if any(p.name.startswith(s) for s in selected)]

@@ -74,6 +74,50 @@ def test_identified_forum_models_have_a_global_intercept(sims):
     assert not np.allclose(prior["beta_c"].sum("cell_line"), 0, atol=1e-3)
 
 
+FORUM_BUILDERS = {
+    models.two_intercepts_naive: "Exp(1)",
+    models.two_intercepts_identified: "Gamma(2, 2)",
+    models.two_intercepts_zero_mean: "Gamma(2, 2)",
+}
+
+
+@pytest.mark.parametrize("builder", list(FORUM_BUILDERS), ids=lambda b: b.__name__)
+def test_forum_builders_take_the_gene_scale_prior(sims, builder):
+    """Each forum builder offers both priors of sigma_alpha; the default is the one documented."""
+    from scipy import stats
+
+    sim = sims["two_intercepts"]
+    expected = {
+        "Exp(1)": stats.expon.logpdf(0.5),
+        "Gamma(2, 2)": stats.gamma(a=2, scale=0.5).logpdf(0.5),
+    }
+    assert set(expected) == set(models.GENE_SD_PRIORS)
+
+    def logp_at_half(model):
+        logp = model.compile_logp(vars=[model["sigma_alpha"]], jacobian=False, sum=False)
+        point = {**model.initial_point(), "sigma_alpha_log__": np.log(0.5)}
+        return logp(point)[0]
+
+    for label, value in expected.items():
+        assert logp_at_half(builder(sim, sigma_alpha_prior=label)) == pytest.approx(value)
+    assert logp_at_half(builder(sim)) == pytest.approx(expected[FORUM_BUILDERS[builder]])
+    with pytest.raises(ValueError, match="sigma_alpha_prior"):
+        builder(sim, sigma_alpha_prior="HalfNormal(1)")
+
+
+@pytest.mark.parametrize(
+    "builder", [models.two_intercepts_identified, models.two_intercepts_zero_mean]
+)
+def test_identified_forum_builders_check_the_intercept_prior(sims, builder):
+    model = builder(sims["two_intercepts"], intercept_prior_sd=5 * np.sqrt(2))
+    logp = model.compile_logp(vars=[model["mu"]], sum=False)
+    assert logp({**model.initial_point(), "mu": 0.0})[0] == pytest.approx(
+        -np.log(5 * np.sqrt(2) * np.sqrt(2 * np.pi))
+    )
+    with pytest.raises(ValueError, match="intercept_prior_sd"):
+        builder(sims["two_intercepts"], intercept_prior_sd=0)
+
+
 def test_model4_builders(sims):
     sim = sims["genes_and_cell_lines"]
     naive = models.genes_and_cell_lines_naive(sim)

@@ -47,6 +47,7 @@ from depmap_models.simulate import Simulation
 __all__ = [
     "BUILDERS",
     "DATASETS",
+    "GENE_SD_PRIORS",
     "PARAMETERIZATIONS",
     "build",
     "GENE_LEVELS",
@@ -76,16 +77,52 @@ PARAMETERIZATIONS = ("naive", "identified")
 SAMPLE_DIMS = ("chain", "draw")
 
 
+def _exponential_sd_prior(name: str):
+    return pm.Exponential(name, 1)
+
+
+#: The priors the forum's builders offer for the gene-level scale ``sigma_alpha``, by label:
+#: the thread's ``Exp(1)`` and the identified models' ``Gamma(2, 2)`` (:func:`gene_sd_prior`).
+#: Both have mean 1; the gamma has zero density at zero.
+GENE_SD_PRIORS: dict[str, Callable[[str], object]] = {
+    "Exp(1)": _exponential_sd_prior,
+    "Gamma(2, 2)": gene_sd_prior,
+}
+
+
+def _gene_sd(name: str, prior: str):
+    """Create ``name`` with the prior labelled ``prior`` (a key of :data:`GENE_SD_PRIORS`)."""
+    return GENE_SD_PRIORS[prior](name)
+
+
+def _check_gene_sd_prior(prior: str) -> None:
+    if prior not in GENE_SD_PRIORS:
+        raise ValueError(
+            f"sigma_alpha_prior must be one of {tuple(GENE_SD_PRIORS)}, got {prior!r}"
+        )
+
+
+def _check_positive(name: str, value: float) -> None:
+    if not value > 0:
+        raise ValueError(f"{name} must be positive, got {value}")
+
+
 # --------------------------------------------------------------------------------------
 # The forum's data: logfc ~ alpha_g[gene] + beta_c[cell_line]
 # --------------------------------------------------------------------------------------
 
 
-def two_intercepts_naive(sim: Simulation | pd.DataFrame, *, mean_prior_sd: float = 5.0) -> pm.Model:
+def two_intercepts_naive(
+    sim: Simulation | pd.DataFrame,
+    *,
+    mean_prior_sd: float = 5.0,
+    sigma_alpha_prior: str = "Exp(1)",
+) -> pm.Model:
     """Build the model as posted on the forum: two hierarchical intercepts, no global intercept.
 
     ``mu_alpha, mu_beta ~ N(0, mean_prior_sd)`` (5 in the thread; a smaller value is
-    the "tighter priors" fix), ``sigma_alpha, sigma_beta, sigma ~ Exp(1)``,
+    the "tighter priors" fix), ``sigma_alpha ~ Exp(1)`` (the thread's; see
+    ``sigma_alpha_prior``), ``sigma_beta, sigma ~ Exp(1)``,
     ``alpha_g ~ N(mu_alpha, sigma_alpha)``, ``beta_c ~ N(mu_beta, sigma_beta)``,
     ``logfc ~ N(alpha_g[gene] + beta_c[cell_line], sigma)``.
 
@@ -96,6 +133,8 @@ def two_intercepts_naive(sim: Simulation | pd.DataFrame, *, mean_prior_sd: float
         ``gene``, ``cell_line`` (categorical) and ``logfc``.
     mean_prior_sd : float, default 5.0
         Standard deviation of the priors of ``mu_alpha`` and ``mu_beta``; positive.
+    sigma_alpha_prior : {"Exp(1)", "Gamma(2, 2)"}, default "Exp(1)"
+        Prior of the gene-level scale ``sigma_alpha`` (a key of :data:`GENE_SD_PRIORS`).
 
     Returns
     -------
@@ -108,15 +147,15 @@ def two_intercepts_naive(sim: Simulation | pd.DataFrame, *, mean_prior_sd: float
         If ``sim`` is neither a Simulation nor a DataFrame.
     ValueError
         If a column is missing or a grouping column is not categorical.
-        Also if ``mean_prior_sd`` is not positive.
+        Also if ``mean_prior_sd`` is not positive or ``sigma_alpha_prior`` is unknown.
     """
-    if not mean_prior_sd > 0:
-        raise ValueError(f"mean_prior_sd must be positive, got {mean_prior_sd}")
+    _check_positive("mean_prior_sd", mean_prior_sd)
+    _check_gene_sd_prior(sigma_alpha_prior)
     data = model_data(sim, ["gene", "cell_line", "logfc"])
     gene_idx, cell_line_idx = codes(data, "gene"), codes(data, "cell_line")
     with pm.Model(coords=model_coords(data, ["gene", "cell_line"])) as model:
         mu_alpha = pm.Normal("mu_alpha", 0, mean_prior_sd)
-        sigma_alpha = pm.Exponential("sigma_alpha", 1)
+        sigma_alpha = _gene_sd("sigma_alpha", sigma_alpha_prior)
         mu_beta = pm.Normal("mu_beta", 0, mean_prior_sd)
         sigma_beta = pm.Exponential("sigma_beta", 1)
         alpha_g = pm.Normal("alpha_g", mu_alpha, sigma_alpha, dims="gene")
@@ -133,15 +172,26 @@ def two_intercepts_naive(sim: Simulation | pd.DataFrame, *, mean_prior_sd: float
 
 
 def two_intercepts_identified(
-    sim: Simulation | pd.DataFrame, *, intercept_prior_sd: float = 5.0
+    sim: Simulation | pd.DataFrame,
+    *,
+    intercept_prior_sd: float = 5.0,
+    sigma_alpha_prior: str = "Gamma(2, 2)",
 ) -> pm.Model:
     """Global intercept ``mu`` plus sum-to-zero gene and cell-line effects.
 
     ``mu ~ N(0, intercept_prior_sd)``, ``alpha_g ~ ZeroSumNormal(sigma_alpha)``,
-    ``beta_c ~ ZeroSumNormal(sigma_beta)``, ``sigma_alpha ~ Gamma(2, 2)`` (three genes:
-    :func:`gene_sd_prior`), ``sigma_beta, sigma ~ Exp(1)``,
+    ``beta_c ~ ZeroSumNormal(sigma_beta)``, ``sigma_alpha ~ Gamma(2, 2)`` by default (three
+    genes: :func:`gene_sd_prior`; ``sigma_alpha_prior="Exp(1)"`` gives the thread's prior),
+    ``sigma_beta, sigma ~ Exp(1)``,
     ``logfc ~ N(mu + alpha_g[gene] + beta_c[cell_line], sigma)``. Here ``alpha_g``
     and ``beta_c`` are deviations from the average gene and cell line.
+
+    With ``sigma_alpha_prior="Exp(1)"`` and ``intercept_prior_sd`` near ``5 * sqrt(2)``, this
+    is the posted model (:func:`two_intercepts_naive`) with its ridge integrated out: there,
+    the deviations ``alpha_g - mean(alpha_g)`` of independent normal draws have exactly the
+    ``ZeroSumNormal(sigma_alpha)`` distribution, and the level
+    ``mean(alpha_g) + mean(beta_c)`` has a normal prior with standard deviation
+    ``sqrt(2 * 5**2 + sigma_alpha**2 / 3 + sigma_beta**2 / 10)``.
 
     Parameters
     ----------
@@ -149,7 +199,9 @@ def two_intercepts_identified(
         The simulation (only its ``data`` is read) or its data frame, with columns
         ``gene``, ``cell_line`` (categorical) and ``logfc``.
     intercept_prior_sd : float, default 5.0
-        Standard deviation of the prior of ``mu``.
+        Standard deviation of the prior of ``mu``; positive.
+    sigma_alpha_prior : {"Gamma(2, 2)", "Exp(1)"}, default "Gamma(2, 2)"
+        Prior of the gene-level scale ``sigma_alpha`` (a key of :data:`GENE_SD_PRIORS`).
 
     Returns
     -------
@@ -162,12 +214,15 @@ def two_intercepts_identified(
         If ``sim`` is neither a Simulation nor a DataFrame.
     ValueError
         If a column is missing or a grouping column is not categorical.
+        Also if ``intercept_prior_sd`` is not positive or ``sigma_alpha_prior`` is unknown.
     """
+    _check_positive("intercept_prior_sd", intercept_prior_sd)
+    _check_gene_sd_prior(sigma_alpha_prior)
     data = model_data(sim, ["gene", "cell_line", "logfc"])
     gene_idx, cell_line_idx = codes(data, "gene"), codes(data, "cell_line")
     with pm.Model(coords=model_coords(data, ["gene", "cell_line"])) as model:
         mu = pm.Normal("mu", 0, intercept_prior_sd)
-        sigma_alpha = gene_sd_prior("sigma_alpha")
+        sigma_alpha = _gene_sd("sigma_alpha", sigma_alpha_prior)
         sigma_beta = pm.Exponential("sigma_beta", 1)
         alpha_g = pm.ZeroSumNormal("alpha_g", sigma_alpha, dims="gene")
         beta_c = pm.ZeroSumNormal("beta_c", sigma_beta, dims="cell_line")
@@ -183,7 +238,10 @@ def two_intercepts_identified(
 
 
 def two_intercepts_zero_mean(
-    sim: Simulation | pd.DataFrame, *, intercept_prior_sd: float = 5.0
+    sim: Simulation | pd.DataFrame,
+    *,
+    intercept_prior_sd: float = 5.0,
+    sigma_alpha_prior: str = "Gamma(2, 2)",
 ) -> pm.Model:
     """Global intercept ``mu`` plus zero-mean hierarchical effects (the lme4/brms convention).
 
@@ -198,7 +256,9 @@ def two_intercepts_zero_mean(
         The simulation (only its ``data`` is read) or its data frame, with columns
         ``gene``, ``cell_line`` (categorical) and ``logfc``.
     intercept_prior_sd : float, default 5.0
-        Standard deviation of the prior of ``mu``.
+        Standard deviation of the prior of ``mu``; positive.
+    sigma_alpha_prior : {"Gamma(2, 2)", "Exp(1)"}, default "Gamma(2, 2)"
+        Prior of the gene-level scale ``sigma_alpha`` (a key of :data:`GENE_SD_PRIORS`).
 
     Returns
     -------
@@ -211,12 +271,15 @@ def two_intercepts_zero_mean(
         If ``sim`` is neither a Simulation nor a DataFrame.
     ValueError
         If a column is missing or a grouping column is not categorical.
+        Also if ``intercept_prior_sd`` is not positive or ``sigma_alpha_prior`` is unknown.
     """
+    _check_positive("intercept_prior_sd", intercept_prior_sd)
+    _check_gene_sd_prior(sigma_alpha_prior)
     data = model_data(sim, ["gene", "cell_line", "logfc"])
     gene_idx, cell_line_idx = codes(data, "gene"), codes(data, "cell_line")
     with pm.Model(coords=model_coords(data, ["gene", "cell_line"])) as model:
         mu = pm.Normal("mu", 0, intercept_prior_sd)
-        sigma_alpha = gene_sd_prior("sigma_alpha")
+        sigma_alpha = _gene_sd("sigma_alpha", sigma_alpha_prior)
         sigma_beta = pm.Exponential("sigma_beta", 1)
         alpha_g = pm.Normal("alpha_g", 0, sigma_alpha, dims="gene")
         beta_c = pm.Normal("beta_c", 0, sigma_beta, dims="cell_line")
