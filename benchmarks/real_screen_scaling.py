@@ -102,8 +102,8 @@ def fit_one(n_lines: int, draws: int, tune: int, advi_steps: int, seed: int) -> 
                     progressbar=False)
     advi_s = time.perf_counter() - fit_seconds
     advi = approx.sample(1000, random_seed=seed)
-    nuts_effect = realscreen.gene_effect(idata).stack(sample=("chain", "draw"))
-    advi_effect = realscreen.gene_effect(advi).stack(sample=("chain", "draw"))
+    nuts_effect = realscreen.gene_effect(idata, table).stack(sample=("chain", "draw"))
+    advi_effect = realscreen.gene_effect(advi, table).stack(sample=("chain", "draw"))
     nuts_mean = nuts_effect.mean("sample").values.ravel()
     advi_mean = advi_effect.mean("sample").values.ravel()
     sd_ratio = advi_effect.std("sample").values.ravel() / nuts_effect.std("sample").values.ravel()

@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pymc as pm
 import pytest
+import xarray as xr
 from scipy import stats
 
 from depmap_models import crossval, sampling
@@ -76,6 +77,12 @@ def test_fold_seeds_differ_and_repeat():
         ({"k": 100}, "k must be"),
         ({"k": True}, "k must be"),
         ({"group_by": "plate"}, "group_by must be a column"),
+        ({"stratify_by": [0, 1]}, "stratify_by must be a column of data or one label per row"),
+        ({"folds": np.zeros(24)}, "folds must hold one integer fold per row"),
+        ({"group_by": "batch", "folds": np.arange(24) % 4}, "at most one of"),
+        ({"row_data": dict}, "compiled and row_data must be given together"),
+        ({"compiled": object(), "row_data": dict}, "compiled must come from"),
+        ({"log_likelihood": 3}, "log_likelihood must be callable"),
     ],
 )
 def test_bad_arguments_are_named(fitted, kwargs, message):
@@ -98,3 +105,62 @@ def test_a_fit_without_log_likelihood_is_refused(fitted):
     del bare["log_likelihood"]
     with pytest.raises(ValueError, match="log_likelihood group"):
         crossval.kfold(normal_mean, data, bare, random_seed=1)
+
+
+def normal_mean_data(data: pd.DataFrame) -> pm.Model:
+    """normal_mean with the observations in a data container, to be compiled once."""
+    with pm.Model() as model:
+        y = pm.Data("y", data["logfc"].to_numpy())
+        mu = pm.Normal("mu", 0.0, PRIOR_SD)
+        pm.Normal("logfc", mu, NOISE_SD, observed=y, shape=y.shape)
+    return model
+
+
+def closed_form_log_lik(idata, frame):
+    """The left-out rows' log density under each draw of mu, written out by hand."""
+    mu = idata["posterior"]["mu"].values[..., None]
+    y = frame["logfc"].to_numpy()
+    return xr.DataArray(stats.norm.logpdf(y, mu, NOISE_SD), dims=("chain", "draw", "obs"))
+
+
+def test_compiled_refits_and_custom_scores_match_the_closed_form(fitted):
+    data, idata = fitted
+    folds = np.arange(len(data)) % 3 + 1
+    exact = exact_elpd_i(data["logfc"].to_numpy(), folds)
+    compiled = sampling.compile_model(normal_mean_data(data))
+    by_data = crossval.kfold(normal_mean_data, data, idata, random_seed=3, folds=folds,
+                             compiled=compiled, row_data=lambda f: {"y": f["logfc"].to_numpy()},
+                             draws=1000, tune=500, progressbar=False)
+    by_hand = crossval.kfold(normal_mean, data, idata, random_seed=3, folds=folds,
+                             log_likelihood=closed_form_log_lik, draws=1000, tune=500,
+                             progressbar=False)
+    for result in (by_data, by_hand):
+        assert result.n_folds == 3
+        np.testing.assert_allclose(result.elpd_i.values, exact, atol=0.05)
+    # The compiled model was sampled on each fold's 16 training rows, not on all 24.
+    means = [float(fit["fit"]["posterior"]["mu"].mean())
+             for _, fit in sorted(by_data.fold_fits.items())]
+    y = data["logfc"].to_numpy()
+    expected = [y[folds != f].sum() / (1 / PRIOR_SD**2 + (folds != f).sum()) for f in (1, 2, 3)]
+    np.testing.assert_allclose(means, expected, atol=0.05)
+    conv = crossval.fold_convergence(by_data, ["mu"])
+    assert len(conv) == 3
+    for c in conv:
+        c.check()
+
+
+def test_stratified_folds_deal_every_level_to_every_fold(fitted):
+    data, idata = fitted
+    result = crossval.kfold(normal_mean, data, idata, random_seed=2, k=3, stratify_by="batch",
+                            draws=300, tune=300, progressbar=False)
+    for fit in result.fold_fits.values():
+        test_batches = data["batch"].iloc[fit["test_indices"]]
+        assert test_batches.value_counts().to_dict() == {b: 2 for b in "abcd"}
+
+
+def test_fold_convergence_needs_the_fits(fitted):
+    data, idata = fitted
+    result = crossval.kfold(normal_mean, data, idata, random_seed=2, k=2, save_fits=False,
+                            draws=200, tune=200, progressbar=False)
+    with pytest.raises(ValueError, match="save_fits=True"):
+        crossval.fold_convergence(result, ["mu"])

@@ -134,3 +134,34 @@ def test_a_gene_without_mutant_measurements_is_named(sim):
     data.loc[data["gene"] == first, "mutated"] = False
     with pytest.raises(ValueError, match=f"these have none: \\['{first}'\\]"):
         mutation.mixture_model(data)
+
+
+def test_measurement_log_likelihood_sums_the_mixture_out(sim):
+    import arviz as az
+
+    idata, post = fake_fit(sim, prob=0.3)
+    sigma, shift_sd = 0.5, 0.4
+    post = post | {"sigma": np.full_like(post["sigma"], sigma),
+                   "delta_sd_g": np.full_like(post["delta_sd_g"], shift_sd)}
+    mixture = mutation.measurement_log_likelihood(az.from_dict({"posterior": post}), sim)
+    assert mixture.dims == ("chain", "draw", "obs")
+    assert mixture.shape == (1, 40, len(sim.data))
+    data, p = sim.data, {k: v[0, 3] for k, v in post.items()}
+    mu, y = mean_logfc(p, data), data["logfc"].to_numpy()
+    mutant = data["mutated"].to_numpy()
+    expected = np.where(
+        mutant,
+        np.log(0.7 * stats.norm.pdf(y, mu, sigma)
+               + 0.3 * stats.norm.pdf(y, mu - 2.0, np.hypot(sigma, shift_sd))),
+        stats.norm.logpdf(y, mu, sigma),
+    )
+    np.testing.assert_allclose(mixture.values[0, 3], expected, rtol=1e-10)
+    # The varying-effect model: a plain normal around the shifted mean.
+    genes = data["gene"].cat.codes.to_numpy()
+    varying = {k: v for k, v in post.items() if k not in ("prob_affected_g", "delta_mean_g",
+                                                          "delta_sd_g")}
+    varying["delta_g"] = np.broadcast_to(np.linspace(-1, 0, genes.max() + 1),
+                                         post["prob_affected_g"].shape).copy()
+    plain = mutation.measurement_log_likelihood(az.from_dict({"posterior": varying}), sim)
+    expected = stats.norm.logpdf(y, mu + varying["delta_g"][0, 3][genes] * mutant, sigma)
+    np.testing.assert_allclose(plain.values[0, 3], expected, rtol=1e-10)

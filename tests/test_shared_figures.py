@@ -104,9 +104,48 @@ def test_observed_vs_fitted_and_posterior_minus_truth_draw():
     plt.close("all")
 
 
+def test_interval_truth_plot_draws_one_panel_per_variable():
+    rec = diagnostics.recovery_table(ridge_idata(), {"alpha_g": [-1, -1, -1], "beta_c": [0] * 5})
+    figure = plots.interval_truth_plot(rec, "ridge")
+    built = figure.draw()
+    assert len(built.axes) == 2
+    assert list(figure.data["variable"].cat.categories) == ["alpha_g", "beta_c"]
+    # Parameters read top to bottom in the table's order.
+    assert list(figure.data["parameter"].cat.categories)[-1] == rec.index[0]
+    with pytest.raises(ValueError, match="needs the columns"):
+        plots.interval_truth_plot(rec.drop(columns="truth"), "ridge")
+    plt.close("all")
+
+
 def test_group_mean_jointplot_shows_the_ridge():
     grid = plots.group_mean_jointplot(ridge_idata(), "alpha_g", "beta_c", title="ridge")
     text = grid.ax_joint.texts[0].get_text()
     assert text.startswith("correlation = -0.99")
     assert grid.ax_joint.get_xlabel() == "mean of alpha_g in a draw"
+    plt.close("all")
+
+
+def prior_tree(observed):
+    """A prior predictive of 1000 standard normal draws per point, with observed values."""
+    draws = np.random.default_rng(2).standard_normal((1, 1000, len(observed)))
+    return az.from_dict({"prior_predictive": {"logfc": draws},
+                         "observed_data": {"logfc": np.asarray(observed, dtype=float)}},
+                        dims={"logfc": ["obs"]})
+
+
+def test_prior_tail_share_is_the_most_extreme_values_tail():
+    share = diagnostics.prior_tail_share(prior_tree([0.0, 2.0, -0.5]))
+    # 2.0 is the most extreme: about 2.3% of standard normal draws lie above it.
+    assert share == pytest.approx(0.023, abs=0.012)
+    assert diagnostics.prior_tail_share(prior_tree([0.0, 9.0])) == 0.0
+    with pytest.raises(ValueError, match="'y' in its 'prior_predictive' group"):
+        diagnostics.prior_tail_share(prior_tree([0.0]), var_name="y")
+
+
+def test_prior_predictive_plot_draws_the_plausible_range():
+    plots.prior_predictive_plot(prior_tree([0.3, 1.2, -0.4]), (-6, 4))
+    lines = [line for ax in plt.gcf().axes for line in ax.get_lines()]
+    assert {-6.0, 4.0} <= {float(line.get_xdata()[0]) for line in lines}
+    with pytest.raises(ValueError, match="plausible must be"):
+        plots.prior_predictive_plot(prior_tree([0.0]), (4, -6))
     plt.close("all")

@@ -16,6 +16,7 @@ import pandas as pd
 import xarray as xr
 
 __all__ = [
+    "prior_tail_share",
     "MAX_RHAT",
     "MIN_CHAINS",
     "MIN_ESS",
@@ -214,6 +215,15 @@ class GroupMeans:
         """Posterior standard deviation of the sum of the two means."""
         return float((self.draws[self.a] + self.draws[self.b]).std(ddof=1))
 
+    def summary(self) -> pd.Series:
+        """Return the correlation, each mean's posterior sd and the sd of their sum."""
+        return pd.Series({
+            "correlation": self.correlation,
+            f"sd of mean {self.a}": float(self.sd[self.a]),
+            f"sd of mean {self.b}": float(self.sd[self.b]),
+            "sd of their sum": self.sd_sum,
+        })
+
 
 def group_mean_correlation(idata, a: str, b: str) -> GroupMeans:
     """Correlation, across posterior draws, of the mean of ``a`` and the mean of ``b``.
@@ -292,6 +302,35 @@ def draws(idata, var_name: str, *, group: str = "posterior") -> np.ndarray:
     except KeyError as err:
         raise ValueError(f"idata has no {var_name!r} in its {group!r} group") from err
     return np.asarray(da.values).reshape(-1, *da.shape[2:])
+
+
+def prior_tail_share(prior, var_name: str = "logfc") -> float:
+    """How far into its prior predictive the most extreme observed value falls.
+
+    For each observed value, the share of prior predictive draws beyond it on its nearer side
+    (the smaller of the shares below and above it); the smallest such share over all values.
+    A share of 0.3 means every value sits comfortably inside what the priors predict; a share
+    of 0.001 means one value is as extreme as a one-in-a-thousand prior draw; 0 means the
+    priors never produce a value like it.
+
+    Parameters
+    ----------
+    prior : xarray.DataTree
+        From :func:`depmap_models.sampling.prior_predictive`: groups ``prior_predictive``
+        and ``observed_data``, both holding ``var_name`` with the same observation dims.
+    var_name : str
+        The observed variable.
+
+    Returns
+    -------
+    float
+    """
+    for group in ("prior_predictive", "observed_data"):
+        if group not in prior.children or var_name not in prior[group]:
+            raise ValueError(f"prior needs {var_name!r} in its {group!r} group")
+    predicted, observed = prior["prior_predictive"][var_name], prior["observed_data"][var_name]
+    below = (predicted < observed).mean(("chain", "draw"))
+    return float(np.minimum(below, 1 - below).min())
 
 
 def fitted(data: pd.DataFrame, mu, *, prob: float = 0.89) -> pd.DataFrame:

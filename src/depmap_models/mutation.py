@@ -10,8 +10,9 @@ Two models of that shift:
   NUTS samples only continuous parameters.
 
 Both build on :func:`depmap_models.screen.linear_predictor`. Because the mixture's
-likelihood is a ``pm.Potential``, PyMC cannot simulate from it;
-:func:`mixture_posterior_predictive` draws replicated data from a fitted mixture model.
+likelihood is a ``pm.Potential``, PyMC can neither simulate from it nor score it point by
+point: :func:`mixture_posterior_predictive` draws replicated data from a fitted mixture model,
+and :func:`measurement_log_likelihood` scores each measurement (for cross-validation).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import numpy as np
 import pandas as pd
 import pymc as pm
 import pytensor.tensor as pt
+import xarray as xr
+from scipy import stats
 
 from depmap_models import diagnostics, screen
 from depmap_models.design import codes, gene_sd_prior, model_data
@@ -27,6 +30,7 @@ from depmap_models.simulate import Simulation
 
 __all__ = [
     "COLUMNS",
+    "measurement_log_likelihood",
     "mixture_model",
     "mixture_posterior_predictive",
     "mutation_terms",
@@ -215,3 +219,46 @@ def mixture_posterior_predictive(
     mutated = data["mutated"].to_numpy().astype(float)
     mean = mu[pick] + delta[:, gene_idx] * mutated
     return rng.normal(mean, sigma[:, None])
+
+
+def measurement_log_likelihood(idata, sim: Simulation | pd.DataFrame) -> xr.DataArray:
+    """Return log p(logFC | draw) of every measurement, under either model: ``(chain, draw, obs)``.
+
+    For :func:`varying_effect_model`, ``N(y | mu + delta_g M, sigma)``. For
+    :func:`mixture_model` the shift is summed out, as in its likelihood: a mutant measurement
+    scores ``w_g N(y | mu + m_g, sqrt(sigma^2 + s_g^2)) + (1 - w_g) N(y | mu, sigma)``, with
+    ``w_g, m_g, s_g`` the draw's ``prob_affected_g, delta_mean_g, delta_sd_g``, and a
+    wild-type one ``N(y | mu, sigma)``. PyMC's ``compute_log_likelihood`` cannot give the
+    mixture's terms (they live in a ``Potential``). For a fit to other rows (a fold of
+    :func:`depmap_models.crossval.kfold`), the terms are the held-out rows' predictive scores.
+
+    Parameters
+    ----------
+    idata : xarray.DataTree
+        A fit of either model.
+    sim : Simulation or pandas.DataFrame
+        The measurements to score; their categories must be the fit's.
+
+    Returns
+    -------
+    xarray.DataArray
+    """
+    data = model_data(sim, COLUMNS)
+    mu = _mean_without_shift(idata, data)
+    gene = codes(data, "gene")
+    y, mutant = data["logfc"].to_numpy(), data["mutated"].to_numpy().astype(bool)
+    sigma = diagnostics.draws(idata, "sigma")[:, None]
+    if "prob_affected_g" in idata["posterior"]:
+        w, m, s = (diagnostics.draws(idata, name)[:, gene]
+                   for name in ("prob_affected_g", "delta_mean_g", "delta_sd_g"))
+        unshifted = stats.norm.logpdf(y, mu, sigma)
+        with np.errstate(divide="ignore"):  # w can be exactly 0 or 1
+            shifted = np.log(w) + stats.norm.logpdf(y, mu + m, np.sqrt(sigma**2 + s**2))
+            log_lik = np.where(mutant, np.logaddexp(np.log1p(-w) + unshifted, shifted),
+                               unshifted)
+    else:
+        delta = diagnostics.draws(idata, "delta_g")[:, gene]
+        log_lik = stats.norm.logpdf(y, mu + delta * mutant, sigma)
+    sizes = idata["posterior"].sizes
+    return xr.DataArray(log_lik.reshape(sizes["chain"], sizes["draw"], -1),
+                        dims=("chain", "draw", "obs"))

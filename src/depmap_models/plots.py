@@ -27,6 +27,7 @@ __all__ = [
     "REFERENCE_COLOR",
     "TRUTH_COLOR",
     "group_mean_jointplot",
+    "interval_truth_plot",
     "observed_vs_fitted",
     "posterior_minus_truth",
     "gene_lines",
@@ -34,6 +35,7 @@ __all__ = [
     "posterior_lines",
     "predictive_densities",
     "prior_posterior",
+    "prior_predictive_plot",
     "set_theme",
     "true_line_plot",
 ]
@@ -375,6 +377,42 @@ def prior_posterior(
 # --------------------------------------------------------------------------------------
 
 
+def prior_predictive_plot(prior, plausible: tuple[float, float], *,
+                          figsize: tuple[float, float] = (7, 3), num_samples: int = 100):
+    """Draw a prior predictive check: prior data sets (grey), the data (red), a plausible range.
+
+    ArviZ's ``plot_ppc_dist`` on the ``prior_predictive`` group, in the book's colours, with
+    dashed lines at the ends of the range a screen can produce.
+
+    Parameters
+    ----------
+    prior : xarray.DataTree
+        From :func:`depmap_models.sampling.prior_predictive` (one panel per variable).
+    plausible : tuple of float
+        The lower and upper end of the plausible range, drawn as dashed lines.
+    figsize : tuple of float
+    num_samples : int
+        Prior data sets drawn, one density each.
+
+    Returns
+    -------
+    arviz_plots.PlotCollection
+    """
+    import arviz as az
+
+    low, high = plausible
+    if not low < high:
+        raise ValueError(f"plausible must be (low, high) with low < high, got {plausible!r}")
+    pc = az.plot_ppc_dist(
+        prior, group="prior_predictive", kind="kde", num_samples=num_samples,
+        visuals={"predictive_dist": {"color": DRAW_COLOR},
+                 "observed_dist": {"color": TRUTH_COLOR}},
+        figure_kwargs={"figsize": figsize},
+    )
+    az.add_lines(pc, [low, high])
+    return pc
+
+
 def observed_vs_fitted(
     data: pd.DataFrame,
     mu,
@@ -472,7 +510,53 @@ def posterior_minus_truth(recovery: pd.DataFrame, groups: list[str]) -> gg.ggplo
     )
 
 
-def group_mean_jointplot(idata, a: str, b: str, *, title: str | None = None, height: float = 4.5):
+def interval_truth_plot(recovery: pd.DataFrame, title: str, *, ncol: int = 2,
+                        height: float = 4.0) -> gg.ggplot:
+    """Each parameter's interval (grey), posterior mean (dark) and truth (red cross).
+
+    Unlike :func:`posterior_minus_truth`, the values are drawn on their own scale, so a wide
+    interval reads as wide: the picture of a ridge's absurd widths.
+
+    Parameters
+    ----------
+    recovery : pandas.DataFrame
+        From :func:`depmap_models.diagnostics.recovery_table` (index ``name[label]``, columns
+        ``mean``, ``truth`` and the interval bounds ``eti*_lb``/``eti*_ub``).
+    title : str
+    ncol : int
+        Panels per row; one panel per variable, in the order of ``recovery``.
+    height : float
+        Figure height in inches.
+
+    Returns
+    -------
+    plotnine.ggplot
+    """
+    lower = next((c for c in recovery if c.startswith("eti") and c.endswith("_lb")), None)
+    missing = {"mean", "truth"} - set(recovery)
+    if lower is None or missing:
+        raise ValueError("recovery needs the columns mean, truth, eti*_lb and eti*_ub, "
+                         f"got {list(recovery)}")
+    upper = lower.replace("_lb", "_ub")
+    frame = recovery.rename_axis("parameter").reset_index()
+    variable = frame["parameter"].str.split("[").str[0]
+    frame["variable"] = pd.Categorical(variable, categories=list(dict.fromkeys(variable)))
+    frame["parameter"] = pd.Categorical(frame["parameter"],
+                                        categories=list(frame["parameter"])[::-1])
+    return (
+        gg.ggplot(frame, gg.aes(y="parameter"))
+        + gg.geom_segment(gg.aes(x=lower, xend=upper, yend="parameter"), color=DRAW_COLOR,
+                          size=1.5)
+        + gg.geom_point(gg.aes(x="mean"), color=ARROW_COLOR, size=1.5)
+        + gg.geom_point(gg.aes(x="truth"), color=TRUTH_COLOR, shape="x", size=3)
+        + gg.facet_wrap("variable", scales="free", ncol=ncol)
+        + gg.labs(x="value", y="", title=title)
+        + gg.theme(figure_size=(9, height), panel_spacing_y=0.04)
+    )
+
+
+def group_mean_jointplot(idata, a: str, b: str, *, title: str | None = None, height: float = 4.5,
+                         every: int = 1, digits: int = 4):
     """Per-draw means of two groups of intercepts against each other, with their margins.
 
     Parameters
@@ -485,6 +569,10 @@ def group_mean_jointplot(idata, a: str, b: str, *, title: str | None = None, hei
         A title above the figure.
     height : float
         Size of the square figure, in inches.
+    every : int
+        Draw every ``every``-th posterior draw (the correlation uses them all).
+    digits : int
+        Decimals of the correlation printed in the corner.
 
     Returns
     -------
@@ -494,14 +582,16 @@ def group_mean_jointplot(idata, a: str, b: str, *, title: str | None = None, hei
     """
     import seaborn as sns
 
+    if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+        raise ValueError(f"every must be a positive integer, got {every!r}")
     means = diagnostics.group_mean_correlation(idata, a, b)
     grid = sns.jointplot(
-        data=means.draws, x=a, y=b, kind="scatter", s=6, alpha=0.3, linewidth=0,
+        data=means.draws.iloc[::every], x=a, y=b, kind="scatter", s=6, alpha=0.3, linewidth=0,
         height=height, color=POSTERIOR_COLOR,
     )
     grid.set_axis_labels(f"mean of {a} in a draw", f"mean of {b} in a draw")
     grid.ax_joint.text(
-        0.97, 0.97, f"correlation = {means.correlation:.4f}",
+        0.97, 0.97, f"correlation = {means.correlation:.{digits}f}",
         transform=grid.ax_joint.transAxes, ha="right", va="top",
     )
     if title:
