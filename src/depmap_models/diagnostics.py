@@ -85,6 +85,9 @@ def recovery_table(
 ) -> pd.DataFrame:
     """Tabulate the posterior of each parameter beside its true value.
 
+    ArviZ's ``az.summary`` (mean, sd, equal-tailed interval, bulk ESS, R-hat) with two
+    columns added: the true value and whether the interval holds it.
+
     Parameters
     ----------
     idata:
@@ -118,32 +121,22 @@ def recovery_table(
             raise ValueError(f"var_names names {name!r}, which is not in the posterior")
         if name not in truth:
             raise ValueError(f"truth has no value for {name!r}")
-        da = posterior[name]
-        rows = _flat_labels(da)
+        rows = _flat_labels(posterior[name])
         true = np.ravel(np.asarray(truth[name], dtype=float))
         if true.size != len(rows):
             raise ValueError(
                 f"truth[{name!r}] has {true.size} values but the posterior has {len(rows)}"
             )
-        stacked = da.stack(sample=SAMPLE_DIMS).values.reshape(len(rows), -1)
-        lower, upper = np.quantile(stacked, [(1 - prob) / 2, (1 + prob) / 2], axis=1)
-        ess = np.ravel(az.ess(posterior[[name]], method="bulk")[name].values)
-        rhat = np.ravel(az.rhat(posterior[[name]])[name].values)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "mean": stacked.mean(axis=1),
-                    "sd": stacked.std(axis=1, ddof=1),
-                    f"{tag}_lb": lower,
-                    f"{tag}_ub": upper,
-                    "truth": true,
-                    "inside": (lower <= true) & (true <= upper),
-                    "ess_bulk": ess,
-                    "r_hat": rhat,
-                },
-                index=pd.Index(rows, name="parameter"),
-            )
-        )
+        summary = az.summary(posterior[[name]], ci_kind="eti", ci_prob=prob, round_to="none")
+        table = summary[["mean", "sd", f"{tag}_lb", f"{tag}_ub"]].astype(float)
+        table.index = pd.Index(rows, name="parameter")
+        frames.append(table.assign(
+            truth=true,
+            inside=(table[f"{tag}_lb"].to_numpy() <= true)
+            & (true <= table[f"{tag}_ub"].to_numpy()),
+            ess_bulk=summary["ess_bulk"].to_numpy(dtype=float),
+            r_hat=summary["r_hat"].to_numpy(dtype=float),
+        ))
     return pd.concat(frames)
 
 
