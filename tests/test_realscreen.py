@@ -355,3 +355,79 @@ def test_chapter_lines_give_every_oncogene_mutant_and_other_lines():
     passing = data.cell_lines().set_index("cell_line")["n_passing_qc"]
     assert (passing.loc[LINES] >= 1).all()
     assert realscreen.CHAPTER_LINES["cell_line"].is_unique
+
+
+# --------------------------------------------------------------------------------------
+# bayesian_fdr_calls
+# --------------------------------------------------------------------------------------
+
+
+def test_bayesian_fdr_calls_the_longest_list_within_the_level():
+    probability = pd.Series([0.5, 1.0, 0.96, 0.75, 0.98], index=list("abcde"))
+    calls = realscreen.bayesian_fdr_calls(probability, level=0.05)
+    assert list(calls.index) == ["b", "e", "c", "d", "a"]
+    # Running means of 1 - p: 0, 0.02/2, 0.06/3, 0.31/4, 0.81/5.
+    np.testing.assert_allclose(calls["fdr"], [0.0, 0.01, 0.02, 0.0775, 0.162])
+    assert list(calls["called"]) == [True, True, True, False, False]
+    # The estimated rate of the called set is the mean of 1 - p over it.
+    called = calls[calls["called"]]
+    assert (1 - called["probability"]).mean() == pytest.approx(called["fdr"].iloc[-1])
+    assert realscreen.bayesian_fdr_calls(probability, level=0.1)["called"].sum() == 4
+    assert realscreen.bayesian_fdr_calls(probability, level=0.2)["called"].all()
+    none = realscreen.bayesian_fdr_calls(pd.Series([0.5, 0.2]), level=0.05)
+    assert not none["called"].any()
+
+
+def test_bayesian_fdr_calls_keep_a_multi_index():
+    index = pd.MultiIndex.from_product([["g1", "g2"], ["c1", "c2"]], names=["gene", "cell_line"])
+    calls = realscreen.bayesian_fdr_calls(pd.Series([0.1, 0.99, 1.0, 0.2], index=index))
+    assert calls.index.names == ["gene", "cell_line"]
+    assert list(calls.index[calls["called"]]) == [("g2", "c1"), ("g1", "c2")]
+
+
+def test_bayesian_fdr_calls_reject_bad_arguments():
+    with pytest.raises(ValueError, match="Series"):
+        realscreen.bayesian_fdr_calls(np.array([0.5]))
+    with pytest.raises(ValueError, match="empty"):
+        realscreen.bayesian_fdr_calls(pd.Series([], dtype=float))
+    for bad in ([0.5, 1.5], [-0.1], [np.nan]):
+        with pytest.raises(ValueError, match=r"\[0, 1\]"):
+            realscreen.bayesian_fdr_calls(pd.Series(bad))
+    for level in (0, 1, True, "0.05"):
+        with pytest.raises(ValueError, match="level"):
+            realscreen.bayesian_fdr_calls(pd.Series([0.5]), level=level)
+
+
+# --------------------------------------------------------------------------------------
+# summarize_draws
+# --------------------------------------------------------------------------------------
+
+
+def test_summarize_draws_gives_mean_and_central_interval():
+    values = np.arange(2 * 50 * 3, dtype=float).reshape(2, 50, 3)
+    values[..., 2] *= -1
+    draws = xr.DataArray(values, dims=("chain", "draw", "gene"),
+                         coords={"gene": ["a", "b", "c"]})
+    table = realscreen.summarize_draws(draws)
+    assert list(table.columns) == ["mean", "low", "high"] and list(table.index) == ["a", "b", "c"]
+    for column, gene in enumerate(["a", "b", "c"]):
+        flat = values[..., column].ravel()
+        assert table.loc[gene, "mean"] == pytest.approx(flat.mean())
+        np.testing.assert_allclose(table.loc[gene, ["low", "high"]].to_numpy(dtype=float),
+                                   np.quantile(flat, [0.055, 0.945]))
+    wide = realscreen.summarize_draws(draws, interval=0.5)
+    np.testing.assert_allclose(wide.loc["a", ["low", "high"]].to_numpy(dtype=float),
+                               np.quantile(values[..., 0].ravel(), [0.25, 0.75]))
+    two_dims = realscreen.summarize_draws(draws.expand_dims(cell_line=["c1", "c2"], axis=-1))
+    assert two_dims.index.names == ["gene", "cell_line"] and len(two_dims) == 6
+
+
+def test_summarize_draws_rejects_bad_arguments():
+    draws = xr.DataArray(np.zeros((2, 5, 3)), dims=("chain", "draw", "gene"))
+    with pytest.raises(ValueError, match="'chain' and 'draw'"):
+        realscreen.summarize_draws(draws.rename(draw="sample"))
+    with pytest.raises(ValueError, match="besides"):
+        realscreen.summarize_draws(draws.isel(gene=0))
+    for interval in (0, 1, 1.5, True):
+        with pytest.raises(ValueError, match="interval"):
+            realscreen.summarize_draws(draws, interval=interval)
