@@ -15,7 +15,11 @@ DepMap id). For each size, in a fresh process (so that its peak memory is its ow
   effects (``epsilon_g + theta_gc``) compare with NUTS's: the correlation of the posterior
   means (``advi_mean_corr``) and the median ratio of posterior sds (``advi_sd_ratio``;
   mean-field ADVI is known to understate posterior spread);
-- ``peak_mem_mb``: the process's peak resident memory.
+- ``peak_mem_mb``: the process's peak resident memory;
+- ``sampling_cpu_s`` and ``advi_cpu_s``: the CPU seconds (all threads) that NUTS and ADVI
+  used, which other work on the machine inflates far less than their wall-clock seconds;
+  ``load_avg``: the machine's one-minute load average when the size started (2 or less on
+  an otherwise idle 2-core machine).
 
 Run from the repository root with the project's environment (about 30 minutes on 2 cores)::
 
@@ -47,7 +51,8 @@ os.environ.setdefault("DEPMAP_BOOK_QUIET", "1")
 COLUMNS = (
     "lines", "observations", "parameters", "compile_s", "sampling_s", "min_ess_bulk",
     "min_ess_tail", "ess_per_sampling_s", "max_rhat", "divergences", "mean_tree_steps",
-    "advi_s", "advi_mean_corr", "advi_sd_ratio", "peak_mem_mb",
+    "advi_s", "advi_mean_corr", "advi_sd_ratio", "peak_mem_mb", "sampling_cpu_s", "advi_cpu_s",
+    "load_avg",
 )
 #: The sizes of the issue: 5, 10, 20 and all QC-passing lines (0 stands for all).
 DEFAULT_LINES = (5, 10, 20, 0)
@@ -80,6 +85,12 @@ def choose_lines(n_lines: int, order: Sequence[str]) -> list[str]:
     return list(order[:n_lines])
 
 
+def cpu_seconds() -> float:
+    """CPU seconds this process has used so far, user and system, over all its threads."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def fit_one(n_lines: int, draws: int, tune: int, advi_steps: int, seed: int) -> dict:
     """Fit one size with NUTS and ADVI; runs in its own process."""
     import pymc as pm
@@ -92,15 +103,18 @@ def fit_one(n_lines: int, draws: int, tune: int, advi_steps: int, seed: int) -> 
     names = [rv.name for rv in model.free_RVs]
     parameters = int(sum(np.size(v) for v in model.initial_point().values()))
 
+    load_avg = os.getloadavg()[0]
     compiled = sampling.compile_model(model)
+    cpu = cpu_seconds()
     idata = sampling.sample(compiled, random_seed=seed, draws=draws, tune=tune)
+    sampling_cpu_s = cpu_seconds() - cpu
     summary = sampling.fit_summary(idata, model)
     convergence = diagnostics.convergence(idata, var_names=names)
 
-    fit_seconds = time.perf_counter()
+    fit_seconds, cpu = time.perf_counter(), cpu_seconds()
     approx = pm.fit(n=advi_steps, method="advi", model=model, random_seed=seed,
                     progressbar=False)
-    advi_s = time.perf_counter() - fit_seconds
+    advi_s, advi_cpu_s = time.perf_counter() - fit_seconds, cpu_seconds() - cpu
     advi = approx.sample(1000, random_seed=seed)
     nuts_effect = realscreen.gene_effect(idata, table).stack(sample=("chain", "draw"))
     advi_effect = realscreen.gene_effect(advi, table).stack(sample=("chain", "draw"))
@@ -124,6 +138,9 @@ def fit_one(n_lines: int, draws: int, tune: int, advi_steps: int, seed: int) -> 
         "advi_mean_corr": float(np.corrcoef(nuts_mean, advi_mean)[0, 1]),
         "advi_sd_ratio": float(np.median(sd_ratio)),
         "peak_mem_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "sampling_cpu_s": sampling_cpu_s,
+        "advi_cpu_s": advi_cpu_s,
+        "load_avg": load_avg,
     }
 
 
@@ -160,11 +177,11 @@ def main(argv: Sequence[str] | None = None) -> pd.DataFrame:
                               args.seed).result()
         rows.append(row)
         print(pd.Series(row).to_string(), flush=True)
-    table = pd.DataFrame(rows, columns=list(COLUMNS))
+        table = pd.DataFrame(rows, columns=list(COLUMNS))
+        if args.out:  # after every size, so that a long run keeps what it has measured
+            os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+            table.to_csv(args.out, index=False)
     print(table.round(3).to_string(index=False))
-    if args.out:
-        os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-        table.to_csv(args.out, index=False)
     return table
 
 

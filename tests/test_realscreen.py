@@ -431,3 +431,16 @@ def test_summarize_draws_rejects_bad_arguments():
     for interval in (0, 1, 1.5, True):
         with pytest.raises(ValueError, match="interval"):
             realscreen.summarize_draws(draws, interval=interval)
+
+
+def test_scaling_results_are_committed_and_complete():
+    table = realscreen.scaling_results()
+    assert list(table["lines"]) == [5, 10, 20, 41]
+    assert table["observations"].is_monotonic_increasing
+    assert table["parameters"].is_monotonic_increasing
+    assert (table[["compile_s", "sampling_s", "sampling_cpu_s", "advi_s"]] > 0).all().all()
+
+
+def test_scaling_results_name_a_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match="real_screen_scaling.py --out"):
+        realscreen.scaling_results(tmp_path / "none.csv")

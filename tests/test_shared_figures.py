@@ -149,3 +149,27 @@ def test_prior_predictive_plot_draws_the_plausible_range():
     with pytest.raises(ValueError, match="plausible must be"):
         plots.prior_predictive_plot(prior_tree([0.0]), (4, -6))
     plt.close("all")
+
+
+def test_prior_predictive_summary_reads_the_range_and_checks_it(tmp_path, monkeypatch):
+    import json
+
+    from depmap_models import claims
+
+    summary = diagnostics.prior_predictive_summary(prior_tree([0.3, 1.2, -0.4]))
+    # Standard normal draws: the 1% and 99% quantiles near -2.33 and +2.33.
+    assert summary.lower == pytest.approx(-2.33, abs=0.1)
+    assert summary.upper == pytest.approx(2.33, abs=0.1)
+    assert (summary.observed_min, summary.observed_max) == (-0.4, 1.2)
+    assert summary.observed_inside
+    assert list(summary.table().index[:3]) == ["prior 1%", "prior median", "prior 99%"]
+    log = tmp_path / "claims.jsonl"
+    monkeypatch.setenv(claims.LOG_VARIABLE, str(log))
+    summary.check((-6, 4), inner=2, min_tail=0.05)
+    assert len(log.read_text().splitlines()) == 4
+    with pytest.raises(claims.ClaimError, match="99% quantile"):
+        summary.check((-6, 2), inner=2, min_tail=0.05)
+    assert not diagnostics.prior_predictive_summary(prior_tree([0.0, 3.0])).observed_inside
+    with pytest.raises(ValueError, match="mass"):
+        diagnostics.prior_predictive_summary(prior_tree([0.0]), mass=1.0)
+    assert json.loads(log.read_text().splitlines()[0])["passed"]

@@ -15,7 +15,11 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from depmap_models import claims
+
 __all__ = [
+    "PriorPredictive",
+    "prior_predictive_summary",
     "prior_tail_share",
     "MAX_RHAT",
     "MIN_CHAINS",
@@ -324,6 +328,108 @@ def prior_tail_share(prior, var_name: str = "logfc") -> float:
     predicted, observed = prior["prior_predictive"][var_name], prior["observed_data"][var_name]
     below = (predicted < observed).mean(("chain", "draw"))
     return float(np.minimum(below, 1 - below).min())
+
+
+@dataclass(frozen=True)
+class PriorPredictive:
+    """What a prior predictive check reads: the predictions' central range against the data.
+
+    Attributes
+    ----------
+    mass:
+        Mass of the central range (0.98: from the 1% to the 99% quantile).
+    lower, median, upper:
+        Quantiles of all prior-predicted values pooled.
+    observed_min, observed_max:
+        The range of the data.
+    tail_share:
+        :func:`prior_tail_share`: how far into its prior predictive the most extreme
+        observed value falls.
+    """
+
+    mass: float
+    lower: float
+    median: float
+    upper: float
+    observed_min: float
+    observed_max: float
+    tail_share: float
+
+    @property
+    def observed_inside(self) -> bool:
+        """Whether the data's range lies inside the central range of the predictions."""
+        return self.lower < self.observed_min and self.observed_max < self.upper
+
+    def _percents(self) -> tuple[str, str, str]:
+        def percent(x: float) -> str:
+            return f"{x:.1%}".replace(".0%", "%")
+
+        return (percent((1 - self.mass) / 2), percent((1 + self.mass) / 2),
+                percent(self.mass))
+
+    def table(self) -> pd.Series:
+        """Return the numbers as one labelled table."""
+        pct, top, _ = self._percents()
+        return pd.Series({f"prior {pct}": self.lower, "prior median": self.median,
+                          f"prior {top}": self.upper, "data min": self.observed_min,
+                          "data max": self.observed_max,
+                          "smallest tail share": self.tail_share})
+
+    def check(self, plausible: tuple[float, float], *, inner: float, min_tail: float) -> None:
+        """Claim that the priors predict plausible screens that still cover the data.
+
+        Four claims (:func:`depmap_models.claims.check`): the lower quantile lies between
+        ``plausible[0]`` and ``-inner``, the upper between ``inner`` and ``plausible[1]``,
+        the most extreme observed value keeps at least ``min_tail`` of the predictions
+        beyond it, and the data's range lies inside the central range.
+
+        Parameters
+        ----------
+        plausible : tuple of float
+            The range a screen can produce.
+        inner : float
+            How far from zero each quantile must at least reach (the predictions are not
+            narrower than the screens they describe).
+        min_tail : float
+            Smallest acceptable :attr:`tail_share`.
+        """
+        low, high = plausible
+        pct, top, middle = self._percents()
+        claims.check(f"prior predictive {pct} quantile inside the plausible range", self.lower,
+                     low, -inner)
+        claims.check(f"prior predictive {top} quantile inside the plausible range", self.upper,
+                     inner, high)
+        claims.check("every observed value well inside its prior predictive (smallest tail "
+                     "share)", self.tail_share, min_tail)
+        claims.check(f"the observed range lies inside the prior predictive's middle {middle}",
+                     self.observed_inside)
+
+
+def prior_predictive_summary(prior, var_name: str = "logfc", *,
+                             mass: float = 0.98) -> PriorPredictive:
+    """Summarize a prior predictive check: the predictions' central range, the data's range.
+
+    Parameters
+    ----------
+    prior : xarray.DataTree
+        From :func:`depmap_models.sampling.prior_predictive`.
+    var_name : str
+        The observed variable.
+    mass : float
+        Mass of the central range.
+
+    Returns
+    -------
+    PriorPredictive
+    """
+    if not 0 < mass < 1:
+        raise ValueError(f"mass must lie strictly between 0 and 1, got {mass}")
+    tail = prior_tail_share(prior, var_name)
+    predicted = np.asarray(prior["prior_predictive"][var_name].values)
+    observed = np.asarray(prior["observed_data"][var_name].values)
+    lower, median, upper = np.quantile(predicted, [(1 - mass) / 2, 0.5, (1 + mass) / 2])
+    return PriorPredictive(float(mass), float(lower), float(median), float(upper),
+                           float(observed.min()), float(observed.max()), tail)
 
 
 def fitted(data: pd.DataFrame, mu, *, prob: float = 0.89) -> pd.DataFrame:

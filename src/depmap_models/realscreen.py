@@ -25,6 +25,7 @@ chapter's model reads and builds that model:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -50,6 +51,7 @@ __all__ = [
     "gene_effect",
     "mutant_contrast",
     "real_screen_model",
+    "scaling_results",
     "screen_data",
     "summarize_draws",
 ]
@@ -707,3 +709,40 @@ def summarize_draws(draws: xr.DataArray, *, interval: float = 0.89) -> pd.DataFr
         "low": ends.isel(quantile=0, drop=True).to_series(),
         "high": ends.isel(quantile=1, drop=True).to_series(),
     })
+
+
+#: The committed results of ``benchmarks/real_screen_scaling.py``.
+SCALING_RESULTS = (Path(__file__).resolve().parents[2] / "benchmarks" / "results"
+                   / "real_screen_scaling.csv")
+
+
+def scaling_results(path: str | Path | None = None) -> pd.DataFrame:
+    """Return the committed measurements of how the model's cost grows with the screen.
+
+    One row per size (5, 10, 20 and all 41 QC-passing lines, all genes): observations,
+    parameters, NUTS's compile and sampling seconds, ESS, CPU seconds and peak memory, and
+    ADVI's seconds and agreement with NUTS. ``benchmarks/real_screen_scaling.py`` wrote them
+    (its docstring describes each column); a chapter reads them and never reruns it.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path, optional
+        Another results file; default :data:`SCALING_RESULTS`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Sorted by the number of lines.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the file does not exist.
+    """
+    path = Path(path) if path is not None else SCALING_RESULTS
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{path} not found: run benchmarks/real_screen_scaling.py --out {path}"
+        )
+    return pd.read_csv(path).sort_values("lines", ignore_index=True)
+
