@@ -10,8 +10,9 @@ the cache; when it changes, it drops the cache and rebuilds every page
 Jupyter Book executes the chapters one after another, and most of a chapter's
 time is single-threaded model compilation. So before building, this script
 executes every chapter whose outputs are not cached yet into the same cache,
-two at a time (one per core), with jupyter-cache's parallel executor; the
-build then finds every chapter cached. A chapter that fails there is left
+two at a time (one per core), with jupyter-cache's workers, the longest first
+(by the times last measured with ``benchmarks/book_build.py``); the build then
+finds every chapter cached. A chapter that fails there is left
 uncached, and the build executes it again and reports its error. Then it
 builds with warnings as errors and prints where ``index.html`` is.
 
@@ -118,8 +119,27 @@ def execute_in_parallel(root: Path = ROOT, *, timeout: int = 900) -> list[str]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+#: The last measured execution seconds of each page (``benchmarks/book_build.py --out``):
+#: the pool starts the longest pages first.
+TIMINGS = ROOT / "benchmarks" / "results" / "book_build.csv"
+
+
+def expected_seconds(root: Path = ROOT) -> dict[str, float]:
+    """Each page's last measured execution seconds, keyed by its path from ``root``."""
+    timings = root / TIMINGS.relative_to(ROOT)
+    if not timings.is_file():
+        return {}
+    import csv
+
+    with timings.open(newline="", encoding="utf-8") as handle:
+        return {row["what"]: float(row["seconds"]) for row in csv.DictReader(handle)}
+
+
 def _execute_in_parallel(root: Path, timeout: int) -> list[str]:
+    import multiprocessing
+
     from jupyter_cache.executors import load_executor
+    from jupyter_cache.executors.basic import ExecutionWorkerLocalMProc, ProcessData
 
     cache = _cache(root)
     for page in notebook_pages(root):
@@ -127,8 +147,20 @@ def _execute_in_parallel(root: Path, timeout: int) -> list[str]:
     logger = logging.getLogger("build_book")
     logger.setLevel(logging.WARNING)
     executor = load_executor("local-parallel", cache=cache, logger=logger)
-    result = executor.run_and_cache(timeout=timeout, allow_errors=False)
-    return [*result.excepted, *result.errored]
+    records = executor.get_records(clear_tracebacks=True)
+    # Longest first, one page at a time (jupyter-cache's own run_and_cache hands the pool
+    # chunks of three pages in file order, which left the two real-data chapters to one
+    # worker at the end): the two workers then finish close together.
+    expected = expected_seconds(root)
+    records.sort(key=lambda record: expected.get(
+        Path(record.uri).resolve().relative_to(root.resolve()).as_posix(), 0.0), reverse=True)
+    with multiprocessing.Pool(os.cpu_count()) as pool:
+        results = pool.map(
+            ExecutionWorkerLocalMProc(),
+            [ProcessData(record.pk, record.uri, cache, timeout, False) for record in records],
+            chunksize=1,
+        )
+    return [uri for status, uri in results if status in (1, 2)]
 
 
 def cache_executed_twins(root: Path = ROOT) -> list[Path]:

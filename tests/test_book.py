@@ -214,3 +214,17 @@ def test_build_reuses_fresh_nbmake_outputs_and_never_stale_ones(
     assert build_script.cache_executed_twins(tmp_path) == []
     build_script.build(tmp_path)
     assert "helper says VALUE = 5" in html.read_text()
+
+
+def test_expected_seconds_come_from_the_last_benchmark(build_script, tmp_path):
+    assert build_script.expected_seconds(tmp_path) == {}
+    results = tmp_path / "benchmarks" / "results"
+    results.mkdir(parents=True)
+    (results / "book_build.csv").write_text(
+        "what,seconds\ncold build,500.0\nnotebooks/13-real.md,150.5\n")
+    assert build_script.expected_seconds(tmp_path) == {"cold build": 500.0,
+                                                       "notebooks/13-real.md": 150.5}
+    # The committed timings cover every chapter of the book.
+    committed = build_script.expected_seconds()
+    pages = {p.relative_to(build_script.ROOT).as_posix() for p in build_script.notebook_pages()}
+    assert pages <= set(committed), pages - set(committed)
