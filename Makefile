@@ -13,12 +13,16 @@ book: setup sync
 	@DEPMAP_BOOK_QUIET=1 $(BIN)/python scripts/build_book.py
 
 ## Every chapter under nbmake, two at a time (pytest-xdist: one per core), keeping the outputs
-## in the .ipynb twins; then unit tests, and the book built from those outputs (each chapter
+## in the .ipynb twins (chapters that fit the same model to the same data share one fit,
+## sampling.fit); then unit tests, and the book built from those outputs (each chapter
 ## executes once) with warnings as errors, its pages checked in headless Chromium.
 test:
 	@bash scripts/setup.sh --with-browser
 	@$(MAKE) --no-print-directory sync
-	DEPMAP_BOOK_QUIET=1 $(BIN)/python -m pytest --nbmake --overwrite -n 2 notebooks
+	@rm -rf _build/fits-nbmake
+	DEPMAP_BOOK_QUIET=1 DEPMAP_FIT_CACHE=$(CURDIR)/_build/fits-nbmake \
+	  $(BIN)/python -m pytest --nbmake --overwrite -n 2 notebooks; \
+	  status=$$?; rm -rf _build/fits-nbmake; exit $$status
 	DEPMAP_BOOK_QUIET=1 DEPMAP_BOOK_REUSE_EXECUTED=1 $(BIN)/python -m pytest tests
 
 ## Pair every chapter's MyST markdown (the source of truth) with its .ipynb twin.

@@ -55,7 +55,9 @@ class Config:
     env: dict = field(default_factory=dict)
 
     def environment(self, log: Path) -> dict:
-        env = {k: v for k, v in os.environ.items() if k not in ("DEPMAP_SAMPLER_SEED",)}
+        # Every run samples its own fits: no seed switch and no shared fits inherited.
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("DEPMAP_SAMPLER_SEED", "DEPMAP_FIT_CACHE")}
         env.update(self.env, DEPMAP_BOOK_QUIET="1", DEPMAP_CLAIMS_LOG=str(log))
         if self.seed is not None:
             env["DEPMAP_SAMPLER_SEED"] = str(self.seed)

@@ -11,9 +11,11 @@ Jupyter Book executes the chapters one after another, and most of a chapter's
 time is single-threaded model compilation. So before building, this script
 executes every chapter whose outputs are not cached yet into the same cache,
 two at a time (one per core), with jupyter-cache's workers, the longest first
-(by the times last measured with ``benchmarks/book_build.py``); the build then
-finds every chapter cached. A chapter that fails there is left
-uncached, and the build executes it again and reports its error. Then it
+(by the times last measured with ``benchmarks/book_build.py``) and the chapters
+that read another's fit last (``SHARED_FIT_READERS``); the build then
+finds every chapter cached. Chapters that fit the same model to the same data
+share one fit there (``sampling.fit``, through ``DEPMAP_FIT_CACHE``). A chapter
+that fails there is left uncached, and the build executes it again and reports its error. Then it
 builds with warnings as errors and prints where ``index.html`` is.
 
 ``make test`` executes every chapter under nbmake first (``--overwrite`` keeps
@@ -113,9 +115,16 @@ def execute_in_parallel(root: Path = ROOT, *, timeout: int = 900) -> list[str]:
     a process that already runs threads (a test session, say). Returns the pages that
     failed; the build executes them again and shows the error.
     """
+    import tempfile
+
     command = [sys.executable, __file__, "--execute-in-parallel", str(root), str(timeout)]
-    env = dict(os.environ, DEPMAP_BOOK_QUIET="1")  # the kernels inherit it: no progress bars
-    done = subprocess.run(command, check=True, env=env, stdout=subprocess.PIPE, text=True)
+    (root / "_build").mkdir(exist_ok=True)
+    # Chapters that fit the same model to the same data share one fit (sampling.fit), through
+    # a directory that lives as long as this run.
+    with tempfile.TemporaryDirectory(prefix="fits-", dir=root / "_build") as fits:
+        env = dict(os.environ, DEPMAP_BOOK_QUIET="1")  # the kernels inherit it: no progress bars
+        env.setdefault("DEPMAP_FIT_CACHE", fits)
+        done = subprocess.run(command, check=True, env=env, stdout=subprocess.PIPE, text=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -135,6 +144,30 @@ def expected_seconds(root: Path = ROOT) -> dict[str, float]:
         return {row["what"]: float(row["seconds"]) for row in csv.DictReader(handle)}
 
 
+#: Pages that load a fit another page samples (``sampling.fit`` shares it within a run),
+#: keyed by the page that samples it. They start last: started beside the page they wait for,
+#: they would hold a worker idle while it samples.
+SHARED_FIT_READERS = {"notebooks/13-real-screen-model.md": ["notebooks/14-against-chronos.md"]}
+
+
+def execution_order(pages: list[str], expected: dict[str, float]) -> list[str]:
+    """The order in which the pool starts ``pages``: longest first, shared-fit readers last.
+
+    Parameters
+    ----------
+    pages : list of str
+        Paths from the book's root.
+    expected : dict
+        Each page's last measured seconds (:func:`expected_seconds`); unknown pages count 0.
+
+    Returns
+    -------
+    list of str
+    """
+    readers = {reader for sampled in SHARED_FIT_READERS.values() for reader in sampled}
+    return sorted(pages, key=lambda page: (page in readers, -expected.get(page, 0.0)))
+
+
 def _execute_in_parallel(root: Path, timeout: int) -> list[str]:
     import multiprocessing
 
@@ -151,9 +184,12 @@ def _execute_in_parallel(root: Path, timeout: int) -> list[str]:
     # Longest first, one page at a time (jupyter-cache's own run_and_cache hands the pool
     # chunks of three pages in file order, which left the two real-data chapters to one
     # worker at the end): the two workers then finish close together.
-    expected = expected_seconds(root)
-    records.sort(key=lambda record: expected.get(
-        Path(record.uri).resolve().relative_to(root.resolve()).as_posix(), 0.0), reverse=True)
+    order = execution_order(
+        [Path(record.uri).resolve().relative_to(root.resolve()).as_posix() for record in records],
+        expected_seconds(root),
+    )
+    records.sort(key=lambda record: order.index(
+        Path(record.uri).resolve().relative_to(root.resolve()).as_posix()))
     with multiprocessing.Pool(os.cpu_count()) as pool:
         results = pool.map(
             ExecutionWorkerLocalMProc(),

@@ -26,3 +26,9 @@ def build_script():
 def built_book(build_script) -> Path:
     """Build the book with warnings as errors (the same script as `make book`)."""
     return build_script.build().parent
+
+
+@pytest.fixture(autouse=True)
+def no_shared_results(monkeypatch):
+    """Unit tests compute their own results: none shared through ``DEPMAP_FIT_CACHE``."""
+    monkeypatch.delenv("DEPMAP_FIT_CACHE", raising=False)

@@ -228,3 +228,14 @@ def test_expected_seconds_come_from_the_last_benchmark(build_script, tmp_path):
     committed = build_script.expected_seconds()
     pages = {p.relative_to(build_script.ROOT).as_posix() for p in build_script.notebook_pages()}
     assert pages <= set(committed), pages - set(committed)
+
+
+def test_pages_start_longest_first_and_shared_fit_readers_last(build_script):
+    expected = {"a.md": 10.0, "b.md": 30.0, "notebooks/14-against-chronos.md": 150.0}
+    order = build_script.execution_order(
+        ["a.md", "notebooks/14-against-chronos.md", "c.md", "b.md"], expected)
+    assert order == ["b.md", "a.md", "c.md", "notebooks/14-against-chronos.md"]
+    # Every reader of a shared fit, and the page that samples it, is a page of the book.
+    pages = {p.relative_to(build_script.ROOT).as_posix() for p in build_script.notebook_pages()}
+    for sampled, readers in build_script.SHARED_FIT_READERS.items():
+        assert {sampled, *readers} <= pages

@@ -158,3 +158,62 @@ def test_fit_summary_counts_gradients(no_seed_switch, normal_model):
     assert np.isclose(row["ess_per_1000_grad"], 1000 * row["min_ess_bulk"] / steps)
     assert np.isclose(row["ess_per_s"], row["min_ess_bulk"] / row["wall_s"])
     assert row["sampling_s"] <= row["wall_s"]
+
+
+def _observed_model(values):
+    with pm.Model(coords={"obs": range(len(values))}) as model:
+        mu = pm.Normal("mu", 0, 1)
+        pm.Deterministic("twice", 2 * mu)
+        pm.Normal("y", mu, 1, observed=np.asarray(values, dtype=float), dims="obs")
+    return model
+
+
+@pytest.fixture
+def no_fit_cache(monkeypatch):
+    monkeypatch.delenv(sampling.FIT_CACHE_VARIABLE, raising=False)
+
+
+def test_fit_samples_and_records_the_compilation(no_seed_switch, no_fit_cache):
+    idata = sampling.fit(_observed_model([0.1, 0.4]), random_seed=3, tune=50, draws=20)
+    assert idata["posterior"]["mu"].shape == (sampling.CHAINS, 20)
+    assert idata["posterior"].attrs["compile_time"] > 0
+    assert idata["posterior"].attrs["n_dim"] == 1
+
+
+def test_the_fingerprint_sees_the_model_the_data_and_the_settings(no_seed_switch):
+    base = sampling.fit_fingerprint(_observed_model([0.1, 0.4]), random_seed=3, draws=20)
+    # built again, the same model gives the same fingerprint
+    assert base == sampling.fit_fingerprint(_observed_model([0.1, 0.4]), random_seed=3, draws=20)
+    assert base != sampling.fit_fingerprint(_observed_model([0.1, 0.5]), random_seed=3, draws=20)
+    assert base != sampling.fit_fingerprint(_observed_model([0.1, 0.4]), random_seed=4, draws=20)
+    with pm.Model(coords={"obs": range(2)}) as other:
+        mu = pm.Normal("mu", 0, 2)
+        pm.Deterministic("twice", 2 * mu)
+        pm.Normal("y", mu, 1, observed=np.array([0.1, 0.4]), dims="obs")
+    assert base != sampling.fit_fingerprint(other, random_seed=3, draws=20)
+
+
+def test_a_shared_fit_is_sampled_once_and_loaded_after(no_seed_switch, monkeypatch, tmp_path):
+    monkeypatch.setenv(sampling.FIT_CACHE_VARIABLE, str(tmp_path / "fits"))
+    first = sampling.fit(_observed_model([0.1, 0.4]), random_seed=3, tune=50, draws=20)
+    assert len(list((tmp_path / "fits").glob("*.pickle"))) == 1
+
+    def no_sampling(*args, **kwargs):
+        raise AssertionError("a shared fit was sampled again")
+
+    monkeypatch.setattr(sampling, "sample", no_sampling)
+    again = sampling.fit(_observed_model([0.1, 0.4]), random_seed=3, tune=50, draws=20)
+    np.testing.assert_array_equal(first["posterior"]["mu"], again["posterior"]["mu"])
+    assert again["posterior"].attrs["n_dim"] == 1
+    with pytest.raises(AssertionError, match="sampled again"):  # other data: not shared
+        sampling.fit(_observed_model([0.1, 0.5]), random_seed=3, tune=50, draws=20)
+
+
+def test_fit_names_a_bad_cache_and_a_bad_model(no_seed_switch, monkeypatch, tmp_path):
+    not_a_directory = tmp_path / "file"
+    not_a_directory.write_text("")
+    monkeypatch.setenv(sampling.FIT_CACHE_VARIABLE, str(not_a_directory))
+    with pytest.raises(ValueError, match=sampling.FIT_CACHE_VARIABLE):
+        sampling.fit(_observed_model([0.1]), random_seed=3, tune=50, draws=20)
+    with pytest.raises(ValueError, match="model"):
+        sampling.fit("model", random_seed=3)

@@ -7,6 +7,7 @@ chapter can both show the result and assert on it.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ import pandas as pd
 import xarray as xr
 
 from depmap_models import claims
+from depmap_models._sharing import shared
 
 __all__ = [
     "PriorPredictive",
@@ -151,7 +153,8 @@ def sampler_health(idata, var_names: Sequence[str] | None = None) -> pd.Series:
     reached the maximum depth), ``max_rhat``, ``min_ess_bulk``, ``min_ess_tail``
     over ``var_names`` (default: every posterior variable), and ``draws``
     (chains times draws). Works for PyMC's own NUTS and for nutpie, whose
-    sample statistics are named differently.
+    sample statistics are named differently. Within one run of the book
+    (``DEPMAP_FIT_CACHE`` set), the same draws are measured once and the result shared.
     """
     posterior = posterior_dataset(idata)
     stats = _sample_stats(idata)
@@ -163,21 +166,38 @@ def sampler_health(idata, var_names: Sequence[str] | None = None) -> pd.Series:
     depth_name = next(
         (n for n in ("reached_max_treedepth", "maxdepth_reached") if n in stats), None
     )
-    treedepth_hits = int(stats[depth_name].sum()) if depth_name else 0
-    ess_bulk = az.ess(posterior, method="bulk")
-    ess_tail = az.ess(posterior, method="tail")
-    rhat = az.rhat(posterior)
-    return pd.Series(
-        {
-            "divergences": int(stats["diverging"].sum()),
-            "treedepth_hits": treedepth_hits,
-            "max_rhat": float(max(rhat[v].max() for v in rhat.data_vars)),
-            "min_ess_bulk": float(min(ess_bulk[v].min() for v in ess_bulk.data_vars)),
-            "min_ess_tail": float(min(ess_tail[v].min() for v in ess_tail.data_vars)),
-            "draws": int(posterior.sizes["chain"] * posterior.sizes["draw"]),
-        },
-        name="sampler health",
-    )
+    checked = {"diverging": stats["diverging"]}
+    if depth_name:
+        checked["depth"] = stats[depth_name]
+
+    def measure() -> pd.Series:
+        ess_bulk = az.ess(posterior, method="bulk")
+        ess_tail = az.ess(posterior, method="tail")
+        rhat = az.rhat(posterior)
+        return pd.Series(
+            {
+                "divergences": int(checked["diverging"].sum()),
+                "treedepth_hits": int(checked["depth"].sum()) if depth_name else 0,
+                "max_rhat": float(max(rhat[v].max() for v in rhat.data_vars)),
+                "min_ess_bulk": float(min(ess_bulk[v].min() for v in ess_bulk.data_vars)),
+                "min_ess_tail": float(min(ess_tail[v].min() for v in ess_tail.data_vars)),
+                "draws": int(posterior.sizes["chain"] * posterior.sizes["draw"]),
+            },
+            name="sampler health",
+        )
+
+    # The same draws checked by two chapters of one build (a shared fit): measured once.
+    return shared(lambda: _content_hash({**posterior.data_vars, **checked}), "health", measure)
+
+
+def _content_hash(arrays: Mapping[str, xr.DataArray]) -> str:
+    """SHA-256 of named arrays: their names, dims, shapes, dtypes and values."""
+    digest = hashlib.sha256()
+    for name in sorted(arrays):
+        array = arrays[name]
+        digest.update(repr((name, array.dims, array.shape, str(array.dtype))).encode())
+        digest.update(np.ascontiguousarray(array.values).tobytes())
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)

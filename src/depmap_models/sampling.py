@@ -16,12 +16,23 @@ seed through :func:`sampler_seed`, which reads the environment variable
 The simulated data never pass through here: simulators take their own generator
 (``np.random.RandomState(103)`` reproduces the original analysis).
 
+Two chapters that fit the very same model to the very same data under the same seed (the real
+screen's chapters 13 and 14) call :func:`fit`, which can share one fit between them: when the
+environment variable ``DEPMAP_FIT_CACHE`` names a directory (the book build and ``make test``
+set it to a fresh one for each run and delete it afterwards), the first chapter to get there
+samples and saves its draws under a fingerprint of the model, the data and the settings, and
+the other waits for them and loads them (the same holds for their convergence check,
+:func:`depmap_models.diagnostics.convergence`). Unset, as when a reader runs a chapter, every
+chapter samples its own fit.
+
 The module also holds the timing helpers of the identifiability benchmark
 (:func:`benchmark_fit`, :func:`fit_summary`).
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
 import multiprocessing
 import os
 import time
@@ -32,14 +43,18 @@ import pandas as pd
 import pymc as pm
 
 from depmap_models import PROGRESSBAR, diagnostics
+from depmap_models._sharing import FIT_CACHE_VARIABLE, shared
 
 __all__ = [
     "CHAINS",
     "CHAIN_START_METHOD",
     "Compiled",
+    "FIT_CACHE_VARIABLE",
     "SEED_VARIABLE",
     "benchmark_fit",
     "compile_model",
+    "fit",
+    "fit_fingerprint",
     "fit_summary",
     "posterior_predictive",
     "prior_predictive",
@@ -53,6 +68,7 @@ SEED_VARIABLE = "DEPMAP_SAMPLER_SEED"
 
 #: Chains of every fit the book trusts (see the diagnostics appendix).
 CHAINS = 4
+
 
 
 def _check_seed(name: str, value: object) -> int:
@@ -231,6 +247,111 @@ def sample(
         )
     idata["posterior"].attrs["wall_time"] = time.perf_counter() - start
     return idata
+
+
+def fit_fingerprint(model: pm.Model, **settings) -> str:
+    """Hash everything that decides a fit's draws on this machine.
+
+    Parameters
+    ----------
+    model : pymc.Model
+    **settings
+        The sampler's settings (seed, draws, tuning steps, ...).
+
+    Returns
+    -------
+    str
+        The SHA-256 of the model's log density and deterministics (their printed graph and
+        every constant and shared value in it, which hold the data), its coordinates, the
+        settings, the versions of the libraries that compile and sample it, and numba's
+        target CPU. Two processes that build the same model from the same data get the
+        same fingerprint.
+    """
+    import nutpie
+    import pytensor
+    from pytensor.graph.basic import Constant
+    from pytensor.graph.traversal import ancestors
+
+    if not isinstance(model, pm.Model):
+        raise ValueError(f"model must be a pymc.Model, got {type(model).__name__}")
+    outputs = [model.logp(), *model.deterministics]
+    text = io.StringIO()
+    pytensor.printing.debugprint(outputs, file=text, print_type=True)
+    digest = hashlib.sha256(text.getvalue().encode())
+    for variable in ancestors(outputs):
+        value = variable.data if isinstance(variable, Constant) else None
+        if value is None and hasattr(variable, "get_value"):
+            value = variable.get_value(borrow=True)
+        if value is None or isinstance(value, np.random.Generator):
+            continue  # random generators hold no data (and no stable bytes)
+        digest.update(repr(variable.type).encode())
+        digest.update(np.ascontiguousarray(value).tobytes())
+    coords = {name: list(map(str, values)) for name, values in model.coords.items()}
+    digest.update(repr(sorted(coords.items())).encode())
+    digest.update(repr(sorted(settings.items())).encode())
+    for name, module in (("pymc", pm), ("pytensor", pytensor), ("nutpie", nutpie), ("numpy", np)):
+        digest.update(f"{name}={module.__version__}".encode())
+    digest.update(f"NUMBA_CPU_NAME={os.environ.get('NUMBA_CPU_NAME', '')}".encode())
+    return digest.hexdigest()
+
+
+def fit(
+    model: pm.Model,
+    *,
+    random_seed: int,
+    draws: int = 1000,
+    tune: int = 1000,
+    target_accept: float = 0.8,
+    **kwargs,
+):
+    """Compile ``model`` with nutpie and sample it; share the fit between chapters of one run.
+
+    The same as :func:`compile_model` then :func:`sample`, except that when the environment
+    variable ``DEPMAP_FIT_CACHE`` names a directory, the fit is looked up there under
+    :func:`fit_fingerprint` first. One process at a time holds the fingerprint's lock: the
+    first samples and saves the draws, any other waits and loads them, so two chapters of
+    one build that fit the same model to the same data under the same seed sample it once
+    (``depmap_models._sharing``).
+
+    Parameters
+    ----------
+    model : pymc.Model
+    random_seed : int
+        The chapter's seed; it passes through :func:`sampler_seed`.
+    draws, tune : int
+        Draws kept per chain, and tuning steps per chain.
+    target_accept : float
+        Target acceptance rate of the step-size adaptation, in (0, 1).
+    **kwargs
+        Passed on to ``nutpie.sample``.
+
+    Returns
+    -------
+    xarray.DataTree
+        As :func:`sample`, with ``posterior.attrs["compile_time"]`` (seconds) and
+        ``posterior.attrs["n_dim"]``, the number of unconstrained parameters NUTS moves.
+        A shared fit keeps the times of the process that sampled it.
+
+    Raises
+    ------
+    ValueError
+        As :func:`sample`; also if ``DEPMAP_FIT_CACHE`` names something that is not a
+        directory.
+    """
+    if not isinstance(model, pm.Model):
+        raise ValueError(f"model must be a pymc.Model, got {type(model).__name__}")
+    settings = {"random_seed": sampler_seed(random_seed), "draws": draws, "tune": tune,
+                "chains": CHAINS, "target_accept": target_accept, **kwargs}
+
+    def run():
+        compiled = compile_model(model)
+        idata = sample(compiled, random_seed=random_seed, draws=draws, tune=tune,
+                       target_accept=target_accept, **kwargs)
+        idata["posterior"].attrs["compile_time"] = compiled.compile_s
+        idata["posterior"].attrs["n_dim"] = int(compiled.nutpie_model.n_dim)
+        return idata
+
+    return shared(lambda: fit_fingerprint(model, **settings), "fit", run)
 
 
 def prior_predictive(model: pm.Model, *, random_seed: int, draws: int = 500, **kwargs):
