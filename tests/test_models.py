@@ -11,7 +11,7 @@ import pandas as pd
 import pymc as pm
 import pytest
 
-from depmap_models import models
+from depmap_models import models, simulate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -390,3 +390,20 @@ def test_parent_index_maps_children_to_parents_and_rejects_two_parents():
     data.loc[3, "lineage"] = "L2"
     with pytest.raises(ValueError, match="every cell_line must belong to exactly one lineage"):
         models.parent_index(data, "cell_line", "lineage")
+
+
+def test_check_same_model_accepts_a_copy_and_names_a_difference():
+    sim = simulate.genes_and_cell_lines(np.random.RandomState(3))
+    reference = models.genes_and_cell_lines_naive(sim)
+    # The same model again, and the identified one: other parameters.
+    models.check_same_model(models.genes_and_cell_lines_naive(sim), reference)
+    with pytest.raises(AssertionError, match="free parameters differ"):
+        models.check_same_model(models.genes_and_cell_lines_identified(sim), reference)
+    # Other data: the same parameters, another density.
+    other = sim.data.assign(logfc=sim.data["logfc"] + 0.1)
+    with pytest.raises(AssertionError, match="log densities differ"):
+        models.check_same_model(models.genes_and_cell_lines_naive(other), reference)
+    with pytest.raises(ValueError, match="reference"):
+        models.check_same_model(reference, "model 4")
+    with pytest.raises(ValueError, match="n_points"):
+        models.check_same_model(reference, reference, n_points=-1)

@@ -103,26 +103,3 @@ def test_pooling_plot_rejects_bad_arguments(estimates):
         plots.pooling_plot(estimates.replace({"method": {"truth": "oracle"}}))
     with pytest.raises(ValueError, match="partial pooling"):
         plots.pooling_plot(estimates[estimates["method"] != "partial pooling"], panel="data")
-
-
-def test_prior_posterior_draws(model2, tmp_path):
-    sim, idata = model2
-    figure = plots.prior_posterior(idata, ["alpha", "beta"], sim.truth, max_draws=60)
-    assert _saves(figure, tmp_path / "prior_posterior.png")
-    # max_draws evenly spaced draws per gene and group (the prior is trimmed to its middle 98%).
-    posterior_rows = figure.data.query("distribution == 'posterior'")
-    assert len(posterior_rows) == 2 * 5 * 60
-
-
-def test_prior_posterior_rejects_bad_arguments(model2):
-    sim, idata = model2
-    with pytest.raises(ValueError, match="var_names"):
-        plots.prior_posterior(idata, [])
-    with pytest.raises(ValueError, match="'sigma'"):
-        plots.prior_posterior(idata, ["sigma"])
-    with pytest.raises(ValueError, match="dim"):
-        plots.prior_posterior(idata, ["alpha"], dim="cell_line")
-    with pytest.raises(ValueError, match="truth"):
-        plots.prior_posterior(idata, ["alpha"], {"alpha": [0.0, 1.0]})
-    with pytest.raises(ValueError, match="max_draws"):
-        plots.prior_posterior(idata, ["alpha"], max_draws=0)

@@ -358,47 +358,6 @@ def test_chapter_lines_give_every_oncogene_mutant_and_other_lines():
 
 
 # --------------------------------------------------------------------------------------
-# bayesian_fdr_calls
-# --------------------------------------------------------------------------------------
-
-
-def test_bayesian_fdr_calls_the_longest_list_within_the_level():
-    probability = pd.Series([0.5, 1.0, 0.96, 0.75, 0.98], index=list("abcde"))
-    calls = realscreen.bayesian_fdr_calls(probability, level=0.05)
-    assert list(calls.index) == ["b", "e", "c", "d", "a"]
-    # Running means of 1 - p: 0, 0.02/2, 0.06/3, 0.31/4, 0.81/5.
-    np.testing.assert_allclose(calls["fdr"], [0.0, 0.01, 0.02, 0.0775, 0.162])
-    assert list(calls["called"]) == [True, True, True, False, False]
-    # The estimated rate of the called set is the mean of 1 - p over it.
-    called = calls[calls["called"]]
-    assert (1 - called["probability"]).mean() == pytest.approx(called["fdr"].iloc[-1])
-    assert realscreen.bayesian_fdr_calls(probability, level=0.1)["called"].sum() == 4
-    assert realscreen.bayesian_fdr_calls(probability, level=0.2)["called"].all()
-    none = realscreen.bayesian_fdr_calls(pd.Series([0.5, 0.2]), level=0.05)
-    assert not none["called"].any()
-
-
-def test_bayesian_fdr_calls_keep_a_multi_index():
-    index = pd.MultiIndex.from_product([["g1", "g2"], ["c1", "c2"]], names=["gene", "cell_line"])
-    calls = realscreen.bayesian_fdr_calls(pd.Series([0.1, 0.99, 1.0, 0.2], index=index))
-    assert calls.index.names == ["gene", "cell_line"]
-    assert list(calls.index[calls["called"]]) == [("g2", "c1"), ("g1", "c2")]
-
-
-def test_bayesian_fdr_calls_reject_bad_arguments():
-    with pytest.raises(ValueError, match="Series"):
-        realscreen.bayesian_fdr_calls(np.array([0.5]))
-    with pytest.raises(ValueError, match="empty"):
-        realscreen.bayesian_fdr_calls(pd.Series([], dtype=float))
-    for bad in ([0.5, 1.5], [-0.1], [np.nan]):
-        with pytest.raises(ValueError, match=r"\[0, 1\]"):
-            realscreen.bayesian_fdr_calls(pd.Series(bad))
-    for level in (0, 1, True, "0.05"):
-        with pytest.raises(ValueError, match="level"):
-            realscreen.bayesian_fdr_calls(pd.Series([0.5]), level=level)
-
-
-# --------------------------------------------------------------------------------------
 # summarize_draws
 # --------------------------------------------------------------------------------------
 

@@ -50,6 +50,7 @@ __all__ = [
     "GENE_SD_PRIORS",
     "PARAMETERIZATIONS",
     "build",
+    "check_same_model",
     "GENE_LEVELS",
     "gene_sd_prior",
     "genes_and_cell_lines_identified",
@@ -848,3 +849,57 @@ def identified_recovery(
     quantities = identified_quantities(idata, sim, dataset)
     tree = xr.DataTree.from_dict({"posterior": quantities})
     return diagnostics.recovery_table(tree, true_identified_quantities(sim, dataset), prob=prob)
+
+
+def check_same_model(model: pm.Model, reference: pm.Model, *, n_points: int = 5,
+                     seed: int = 0) -> None:
+    """Check that a model written out in a chapter is the package's model, the same density.
+
+    Both must have the same free parameters (names and shapes, on the sampler's
+    unconstrained scale) and the same log density, data included, at the initial point and
+    at ``n_points`` random points. Deterministic quantities and the names of data containers
+    may differ: they do not change what is sampled.
+
+    Parameters
+    ----------
+    model : pymc.Model
+        The model as the chapter writes it.
+    reference : pymc.Model
+        The package's model, built from the same data.
+    n_points : int
+        Random points at which the densities are compared (standard normal on the
+        unconstrained scale, from ``numpy.random.default_rng(seed)``).
+    seed : int
+        Seed of those points.
+
+    Raises
+    ------
+    AssertionError
+        If the parameters or the densities differ; the message says which.
+    ValueError
+        If ``model`` or ``reference`` is not a :class:`pymc.Model`, or ``n_points`` is
+        negative.
+    """
+    for name, value in (("model", model), ("reference", reference)):
+        if not isinstance(value, pm.Model):
+            raise ValueError(f"{name} must be a pymc.Model, got {type(value).__name__}")
+    if isinstance(n_points, bool) or not isinstance(n_points, int) or n_points < 0:
+        raise ValueError(f"n_points must be a non-negative integer, got {n_points!r}")
+    start, reference_start = model.initial_point(), reference.initial_point()
+    shapes = {name: np.shape(value) for name, value in start.items()}
+    reference_shapes = {name: np.shape(value) for name, value in reference_start.items()}
+    if shapes != reference_shapes:
+        raise AssertionError(
+            f"the free parameters differ: {shapes} against the package's {reference_shapes}"
+        )
+    logp, reference_logp = model.compile_logp(), reference.compile_logp()
+    rng = np.random.default_rng(seed)
+    points = [start] + [
+        {name: rng.normal(size=shape) for name, shape in shapes.items()} for _ in range(n_points)
+    ]
+    for point in points:
+        here, there = float(logp(point)), float(reference_logp(point))
+        if not np.isclose(here, there, rtol=1e-9, atol=1e-9):
+            raise AssertionError(
+                f"the log densities differ: {here} against the package's {there} at {point}"
+            )

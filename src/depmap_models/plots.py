@@ -34,7 +34,6 @@ __all__ = [
     "pooling_plot",
     "posterior_lines",
     "predictive_densities",
-    "prior_posterior",
     "prior_predictive_plot",
     "set_theme",
     "true_line_plot",
@@ -75,7 +74,10 @@ def _draws(idata, group: str, var_name: str) -> np.ndarray:
 def true_line_plot(
     data: pd.DataFrame, alpha: float, beta: float, *, title: str | None = None
 ) -> gg.ggplot:
-    """Measured logFC against RNA expression, with the true line dashed."""
+    """Measured logFC against RNA expression, with the true line dashed.
+
+    Hand-written because it draws data before any fit: ArviZ's plots all start from draws.
+    """
     for column in ("rna", "logfc"):
         if column not in data:
             raise ValueError(f"data needs a {column!r} column")
@@ -94,6 +96,9 @@ def predictive_densities(
 
     Each panel has its own x scale: the prior predictive is usually far wider
     than the data, and that difference is what a prior predictive check looks at.
+    Hand-written because ArviZ's ``plot_ppc_dist`` draws one group at a time, and the
+    chapters that use this figure make their point by setting the two side by side;
+    the predictive checks that look at one group use ``plot_ppc_dist``.
     A kernel density of hundreds of thousands of values takes minutes and looks
     no different, so each panel uses at most ``max_values`` values: whole
     predicted data sets from evenly spaced draws (deterministic, no rng needed).
@@ -140,6 +145,10 @@ def posterior_lines(
 
     ``n_lines`` posterior draws of ``(alpha, beta)`` are drawn with ``rng``;
     the dashed lines are the true line and the line of posterior means.
+    Hand-written because ArviZ's ``plot_lm`` summarizes a fitted quantity at the
+    observed x as a band; this figure shows whole lines, each one joint draw of the
+    intercept and the slope, beside the true line, which is what chapter 1 asks the reader
+    to see (the band of lines fans out where the data are sparse).
     """
     if n_lines < 1:
         raise ValueError(f"n_lines must be at least 1, got {n_lines}")
@@ -299,82 +308,6 @@ def pooling_plot(estimates: pd.DataFrame, *, panel: str | None = None) -> gg.ggp
         plot += gg.scale_linetype_manual(values=[_POOLED_LINES[m] for m in line_methods])
     facet = f"{panel} ~ parameter" if panel else ". ~ parameter"
     return plot + gg.facet_grid(facet, scales="free_x")
-
-
-def prior_posterior(
-    idata,
-    var_names: list[str],
-    truth: Mapping[str, np.ndarray | list[float]] | None = None,
-    *,
-    dim: str = "gene",
-    max_draws: int = 1000,
-) -> gg.ggplot:
-    """Prior and posterior densities of vectors along ``dim``: one row per variable.
-
-    ``idata`` needs a ``prior`` and a ``posterior`` group (``pm.sample`` plus
-    ``pm.sample_prior_predictive``). One column per coordinate of ``dim``; the
-    x axis, shared by all panels, spans the middle 98% of the priors, so a
-    posterior that has learned something is a spike and a posterior that has
-    not looks like its prior. ``truth`` (optional) marks the true values,
-    aligned with the coordinates of ``dim``. Each density is estimated from at
-    most ``max_draws`` evenly spaced draws, which keeps the figure quick to draw.
-    """
-    if not var_names:
-        raise ValueError("var_names is empty")
-    if isinstance(max_draws, bool) or not isinstance(max_draws, int) or max_draws < 10:
-        raise ValueError(f"max_draws must be an integer of at least 10, got {max_draws!r}")
-    frames, marks = [], []
-    for name in var_names:
-        arrays = {}
-        for group in ("prior", "posterior"):
-            try:
-                arrays[group] = idata[group][name]
-            except KeyError as err:
-                raise ValueError(f"idata has no {name!r} in its {group!r} group") from err
-            if dim not in arrays[group].dims:
-                raise ValueError(f"{name!r} has no dim {dim!r}: dim must name its vector dimension")
-        labels = [str(v) for v in arrays["posterior"][dim].values]
-        for group, da in arrays.items():
-            draws = np.asarray(da.transpose(..., dim).values).reshape(-1, len(labels))
-            if draws.shape[0] > max_draws:
-                draws = draws[np.linspace(0, draws.shape[0] - 1, max_draws).astype(int)]
-            for j, label in enumerate(labels):
-                values = draws[:, j]
-                if group == "prior":
-                    low, high = np.quantile(values, [0.01, 0.99])
-                    values = values[(values >= low) & (values <= high)]
-                frames.append(pd.DataFrame({"value": values, "variable": name,
-                                            dim: label, "distribution": group}))
-        if truth is not None and name in truth:
-            true = np.ravel(np.asarray(truth[name], dtype=float))
-            if true.size != len(labels):
-                raise ValueError(f"truth[{name!r}] has {true.size} values, {name!r} has "
-                                 f"{len(labels)}")
-            marks.append(pd.DataFrame({"value": true, "variable": name, dim: labels}))
-    draws = pd.concat(frames, ignore_index=True)
-    draws["variable"] = pd.Categorical(draws["variable"], list(var_names))
-    draws["distribution"] = pd.Categorical(draws["distribution"], ["prior", "posterior"])
-    plot = gg.ggplot(draws, gg.aes("value", fill="distribution", color="distribution"))
-    if marks:
-        truth_frame = pd.concat(marks, ignore_index=True)
-        truth_frame["variable"] = pd.Categorical(truth_frame["variable"], list(var_names))
-        plot += gg.geom_vline(gg.aes(xintercept="value"), data=truth_frame,
-                              color=TRUTH_COLOR, linetype="dashed", inherit_aes=False)
-    return (
-        plot
-        + gg.geom_density(alpha=0.5, size=0.6, trim=True)
-        + gg.facet_grid("variable ~ " + dim, scales="free_y")
-        + gg.scale_fill_manual(values={"prior": DRAW_COLOR, "posterior": POSTERIOR_COLOR})
-        + gg.scale_color_manual(values={"prior": GRID_COLOR, "posterior": POSTERIOR_COLOR})
-        + gg.labs(x="", y="density", fill="", color="")
-        + gg.theme(figure_size=(2.1 * len(labels), 1.9 * len(var_names) + 0.6),
-                   axis_text_y=gg.element_blank())
-    )
-
-
-# --------------------------------------------------------------------------------------
-# Two sets of intercepts: predictions, errors and the ridge
-# --------------------------------------------------------------------------------------
 
 
 def prior_predictive_plot(prior, plausible: tuple[float, float], *,

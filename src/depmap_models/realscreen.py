@@ -15,9 +15,9 @@ chapter's model reads and builds that model:
   sum-to-zero constraints that leave each effect one job;
 - :func:`effects`, :func:`gene_effect`, :func:`depmap_scale`, :func:`mutant_contrast`: the
   posterior as DepMap reports it, and the test of an oncogene addiction;
-- :func:`summarize_draws`, :func:`bayesian_fdr_calls`: posterior means and intervals as a
-  table, and dependency calls from posterior probabilities at a stated Bayesian false
-  discovery rate (chapter 14).
+- :func:`summarize_draws`: posterior means and intervals as a table (dependency calls at a
+  stated Bayesian false discovery rate are :func:`depmap_models.diagnostics.bayesian_fdr_calls`,
+  shared with chapter 9).
 
 :data:`CHAPTER_LINES` are the ten cell lines the chapter fits, with their names and cancers.
 """
@@ -43,7 +43,6 @@ __all__ = [
     "INTERACTION_ZERO_SUM",
     "MIN_COPY_NUMBER",
     "ONCOGENES",
-    "bayesian_fdr_calls",
     "cn_components",
     "collapse_replicates",
     "depmap_scale",
@@ -621,56 +620,6 @@ def mutant_contrast(
         gene=genes, n_mutant=("gene", n_mutant), n_other=("gene", n_other)
     )
     return out.rename("mutant_minus_other")
-
-
-def bayesian_fdr_calls(probability: pd.Series, level: float = 0.05) -> pd.DataFrame:
-    """Call the longest list, by decreasing probability, whose Bayesian FDR is at most ``level``.
-
-    With ``p`` the posterior probability that a hypothesis holds (a gene effect below a
-    threshold, say), ``1 - p`` is the posterior probability that calling it is a false
-    discovery, so the expected share of false discoveries in a called set, the Bayesian
-    false discovery rate (Newton et al. 2004; Muller, Parmigiani and Rice 2007), is the mean
-    of ``1 - p`` over the set. Sorted by decreasing ``p``, that running mean never falls, so
-    the calls at a level are a prefix of the sorted list.
-
-    Parameters
-    ----------
-    probability : pandas.Series
-        Posterior probabilities in [0, 1], one per hypothesis (any index, for example gene
-        and cell line).
-    level : float, default 0.05
-        The largest estimated false discovery rate allowed, in (0, 1).
-
-    Returns
-    -------
-    pandas.DataFrame
-        The same index, sorted by decreasing probability (ties keep their order):
-        ``probability``, ``fdr`` (the estimated false discovery rate of the list that ends
-        at this row) and ``called`` (bool; the called rows come first, and the ``fdr`` of
-        the last of them is the list's estimated rate).
-
-    Raises
-    ------
-    ValueError
-        If ``probability`` is not a Series, is empty, or holds a value outside [0, 1] or
-        NaN; or ``level`` is not a number in (0, 1).
-    """
-    if not isinstance(probability, pd.Series):
-        raise ValueError(f"probability must be a pandas Series, got {type(probability).__name__}")
-    if probability.empty:
-        raise ValueError("probability is empty")
-    values = probability.to_numpy(dtype=float)
-    if not (np.isfinite(values).all() and (values >= 0).all() and (values <= 1).all()):
-        raise ValueError("probability must hold numbers in [0, 1]")
-    if isinstance(level, bool) or not isinstance(level, int | float) or not 0 < level < 1:
-        raise ValueError(f"level must be a number in (0, 1), got {level!r}")
-    order = np.argsort(-values, kind="stable")
-    fdr = np.cumsum(1 - values[order]) / np.arange(1, values.size + 1)
-    n_called = int((fdr <= level).sum())
-    return pd.DataFrame(
-        {"probability": values[order], "fdr": fdr, "called": np.arange(values.size) < n_called},
-        index=probability.index[order],
-    )
 
 
 def summarize_draws(draws: xr.DataArray, *, interval: float = 0.89) -> pd.DataFrame:
