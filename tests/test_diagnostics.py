@@ -135,9 +135,17 @@ def test_the_standard_is_the_books():
     assert (diagnostics.MIN_CHAINS, diagnostics.MAX_RHAT, diagnostics.MIN_ESS) == (4, 1.01, 400)
 
 
-def test_sampler_health_of_the_same_draws_is_shared_within_a_run(monkeypatch, tmp_path):
+def _shared_fit(**kwargs):
+    idata = fake_idata(**kwargs)
+    idata["posterior"].attrs["shared_fit"] = "fingerprint"
+    return idata
+
+
+def test_sampler_health_of_a_shared_fit_is_shared_within_a_run(monkeypatch, tmp_path):
     monkeypatch.setenv("DEPMAP_FIT_CACHE", str(tmp_path))
-    idata = fake_idata(diverging=2)
+    diagnostics.sampler_health(fake_idata())  # not a shared fit: nothing saved
+    assert not list(tmp_path.glob("*.health.pickle"))
+    idata = _shared_fit(diverging=2)
     first = diagnostics.sampler_health(idata)
     assert len(list(tmp_path.glob("*.health.pickle"))) == 1
 
@@ -145,10 +153,10 @@ def test_sampler_health_of_the_same_draws_is_shared_within_a_run(monkeypatch, tm
         raise AssertionError("measured again")
 
     monkeypatch.setattr(az, "ess", no_measuring)
-    again = diagnostics.sampler_health(fake_idata(diverging=2))  # equal draws, rebuilt
+    again = diagnostics.sampler_health(_shared_fit(diverging=2))  # equal draws, rebuilt
     assert again.equals(first)
     # Other draws, other variables or other divergences are measured afresh.
-    for other in (fake_idata(seed=1), fake_idata(diverging=3)):
+    for other in (_shared_fit(seed=1), _shared_fit(diverging=3)):
         with pytest.raises(AssertionError, match="measured again"):
             diagnostics.sampler_health(other)
     with pytest.raises(AssertionError, match="measured again"):

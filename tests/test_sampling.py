@@ -176,6 +176,7 @@ def no_fit_cache(monkeypatch):
 def test_fit_samples_and_records_the_compilation(no_seed_switch, no_fit_cache):
     idata = sampling.fit(_observed_model([0.1, 0.4]), random_seed=3, tune=50, draws=20)
     assert idata["posterior"]["mu"].shape == (sampling.CHAINS, 20)
+    assert "shared_fit" not in idata["posterior"].attrs
     assert idata["posterior"].attrs["compile_time"] > 0
     assert idata["posterior"].attrs["n_dim"] == 1
 
@@ -205,6 +206,7 @@ def test_a_shared_fit_is_sampled_once_and_loaded_after(no_seed_switch, monkeypat
     again = sampling.fit(_observed_model([0.1, 0.4]), random_seed=3, tune=50, draws=20)
     np.testing.assert_array_equal(first["posterior"]["mu"], again["posterior"]["mu"])
     assert again["posterior"].attrs["n_dim"] == 1
+    assert again["posterior"].attrs["shared_fit"] == first["posterior"].attrs["shared_fit"]
     with pytest.raises(AssertionError, match="sampled again"):  # other data: not shared
         sampling.fit(_observed_model([0.1, 0.5]), random_seed=3, tune=50, draws=20)
 

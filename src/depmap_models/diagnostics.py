@@ -160,8 +160,9 @@ def sampler_health(idata, var_names: Sequence[str] | None = None) -> pd.Series:
     reached the maximum depth), ``max_rhat``, ``min_ess_bulk``, ``min_ess_tail``
     over ``var_names`` (default: every posterior variable), and ``draws``
     (chains times draws). Works for PyMC's own NUTS and for nutpie, whose
-    sample statistics are named differently. Within one run of the book
-    (``DEPMAP_FIT_CACHE`` set), the same draws are measured once and the result shared.
+    sample statistics are named differently. The draws of a fit that chapters share
+    (:func:`depmap_models.sampling.fit` within one run of the book) are measured once,
+    and the result shared.
     """
     posterior = posterior_dataset(idata)
     stats = _sample_stats(idata)
@@ -193,7 +194,9 @@ def sampler_health(idata, var_names: Sequence[str] | None = None) -> pd.Series:
             name="sampler health",
         )
 
-    # The same draws checked by two chapters of one build (a shared fit): measured once.
+    # A fit that chapters share (sampling.fit) is measured once per run, by content.
+    if "shared_fit" not in posterior.attrs:
+        return measure()
     return shared(lambda: _content_hash({**posterior.data_vars, **checked}), "health", measure)
 
 

@@ -330,7 +330,8 @@ def fit(
     xarray.DataTree
         As :func:`sample`, with ``posterior.attrs["compile_time"]`` (seconds) and
         ``posterior.attrs["n_dim"]``, the number of unconstrained parameters NUTS moves.
-        A shared fit keeps the times of the process that sampled it.
+        A shared fit keeps the times of the process that sampled it, and has
+        ``posterior.attrs["shared_fit"]``, its fingerprint.
 
     Raises
     ------
@@ -351,7 +352,13 @@ def fit(
         idata["posterior"].attrs["n_dim"] = int(compiled.nutpie_model.n_dim)
         return idata
 
-    return shared(lambda: fit_fingerprint(model, **settings), "fit", run)
+    if not os.environ.get(FIT_CACHE_VARIABLE, ""):
+        return run()
+    fingerprint = fit_fingerprint(model, **settings)
+    idata = shared(fingerprint, "fit", run)
+    # Marks a fit that other chapters may share: its convergence check is shared too.
+    idata["posterior"].attrs["shared_fit"] = fingerprint
+    return idata
 
 
 def prior_predictive(model: pm.Model, *, random_seed: int, draws: int = 500, **kwargs):
