@@ -5,8 +5,6 @@ from __future__ import annotations
 import multiprocessing
 import time
 
-import pytest
-
 from depmap_models import _sharing
 
 
@@ -44,13 +42,3 @@ def test_unset_every_call_computes(tmp_path):
     for _ in range(2):
         _sharing.shared("key", "test", lambda: calls.append(1) or len(calls))
     assert calls == [1, 1]
-
-
-def test_the_key_function_is_called_only_when_sharing(monkeypatch, tmp_path):
-    def no_key():
-        raise AssertionError("key computed")
-
-    assert _sharing.shared(no_key, "test", lambda: 1) == 1
-    monkeypatch.setenv(_sharing.FIT_CACHE_VARIABLE, str(tmp_path))
-    with pytest.raises(AssertionError, match="key computed"):
-        _sharing.shared(no_key, "test", lambda: 1)

@@ -21,14 +21,13 @@ from pathlib import Path
 FIT_CACHE_VARIABLE = "DEPMAP_FIT_CACHE"
 
 
-def shared[T](key: str | Callable[[], str], kind: str, compute: Callable[[], T]) -> T:
+def shared[T](key: str, kind: str, compute: Callable[[], T]) -> T:
     """Return ``compute()``, computed once per ``key`` across the processes of a run.
 
     Parameters
     ----------
-    key : str or callable
-        A hash of everything the result depends on, or a function that computes it (called
-        only when results are shared).
+    key : str
+        A hash of everything the result depends on.
     kind : str
         What the result is (part of its file name).
     compute : callable
@@ -53,8 +52,6 @@ def shared[T](key: str | Callable[[], str], kind: str, compute: Callable[[], T])
     directory.mkdir(parents=True, exist_ok=True)
     from filelock import FileLock
 
-    if callable(key):
-        key = key()
     path = directory / f"{key}.{kind}.pickle"
     with FileLock(str(path) + ".lock"):
         if path.exists():
