@@ -184,12 +184,9 @@ def _execute_in_parallel(root: Path, timeout: int) -> list[str]:
     # Longest first, one page at a time (jupyter-cache's own run_and_cache hands the pool
     # chunks of three pages in file order, which left the two real-data chapters to one
     # worker at the end): the two workers then finish close together.
-    order = execution_order(
-        [Path(record.uri).resolve().relative_to(root.resolve()).as_posix() for record in records],
-        expected_seconds(root),
-    )
-    records.sort(key=lambda record: order.index(
-        Path(record.uri).resolve().relative_to(root.resolve()).as_posix()))
+    by_page = {Path(record.uri).resolve().relative_to(root.resolve()).as_posix(): record
+               for record in records}
+    records = [by_page[page] for page in execution_order(list(by_page), expected_seconds(root))]
     with multiprocessing.Pool(os.cpu_count()) as pool:
         results = pool.map(
             ExecutionWorkerLocalMProc(),
