@@ -11,10 +11,10 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "depmap_models"
 MODULES = {path.stem for path in SRC.glob("*.py")} | {"simulate"}
 
 
-def _private_imports(path: Path) -> list[str]:
-    """Private names imported from the package, or read as ``module._name``."""
+def _private_imports(source: str) -> list[str]:
+    """Private names imported from the package, or read as ``module._name``, in ``source``."""
     found = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(ast.parse(source)):
         if (isinstance(node, ast.Attribute) and node.attr.startswith("_")
                 and not node.attr.startswith("__")
                 and isinstance(node.value, ast.Name) and node.value.id in MODULES):
@@ -29,17 +29,16 @@ def _private_imports(path: Path) -> list[str]:
 
 def test_no_module_imports_another_modules_private_names():
     offending = {str(path.relative_to(SRC)): names for path in sorted(SRC.rglob("*.py"))
-                 if (names := _private_imports(path))}
+                 if (names := _private_imports(path.read_text(encoding="utf-8")))}
     assert not offending, offending
 
 
-def test_the_check_sees_a_private_import(tmp_path):
-    module = tmp_path / "bad.py"
-    module.write_text("from depmap_models.design import _codes\nimport plots\nplots._draws(1)\n")
-    assert sorted(_private_imports(module)) == ["depmap_models.design._codes", "plots._draws"]
+def test_the_check_sees_a_private_import():
+    source = "from depmap_models.design import _codes\nimport plots\nplots._draws(1)\n"
+    assert sorted(_private_imports(source)) == ["depmap_models.design._codes", "plots._draws"]
 
 
-def test_no_chapter_reads_the_packages_private_names(tmp_path):
+def test_no_chapter_reads_the_packages_private_names():
     import jupytext
 
     offending = {}
@@ -49,8 +48,6 @@ def test_no_chapter_reads_the_packages_private_names(tmp_path):
             line for cell in cells if cell.cell_type == "code"
             for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!"))
         )
-        script = tmp_path / f"{page.stem}.py"
-        script.write_text(code, encoding="utf-8")
-        if names := _private_imports(script):
+        if names := _private_imports(code):
             offending[page.name] = names
     assert not offending, offending
