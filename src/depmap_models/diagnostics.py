@@ -197,7 +197,8 @@ def sampler_health(idata, var_names: Sequence[str] | None = None) -> pd.Series:
     # A fit that chapters share (sampling.fit) is measured once per run, by content.
     if "shared_fit" not in posterior.attrs:
         return measure()
-    return shared(_content_hash({**posterior.data_vars, **checked}), "health", measure)
+    arrays = {**posterior.data_vars, **{f"sample_stats/{k}": v for k, v in checked.items()}}
+    return shared(_content_hash(arrays), "health", measure)
 
 
 def _content_hash(arrays: Mapping[str, xr.DataArray]) -> str:
