@@ -1,5 +1,7 @@
 """Recovery tables, sampler health and Bayesian FDR calls, on answers that are known."""
 
+import warnings
+
 import arviz as az
 import numpy as np
 import pandas as pd
@@ -78,6 +80,73 @@ def test_sampler_health_rejects_unknown_variables_and_non_idata():
         diagnostics.sampler_health({"not": "idata"})
 
 
+def _awkward_draws(chains, draws, seed=1):
+    """Draws that walk every branch of the diagnostics: slow and fast mixing, chains
+    that disagree, ties, a constant, an indicator and anti-correlated draws."""
+    rng = np.random.default_rng(seed)
+    n = 12
+    walk = rng.normal(size=(chains, draws, n)).cumsum(axis=1) * np.linspace(0.02, 1, n)
+    x = walk + rng.normal(size=(chains, 1, n)) * np.linspace(0, 1, n)
+    x[:, :, 0] = 1.0  # constant: R-hat NaN, ESS = all draws
+    x[:, :, 1] = np.round(x[:, :, 1])  # heavy ties
+    x[:, :, 2] = rng.normal(size=(chains, draws))  # independent
+    x[:, :, 3] = rng.integers(0, 2, size=(chains, draws))  # an indicator
+    x[:, 1::2, 4] = -x[:, 0:draws - draws % 2:2, 4] * 0.99  # anti-correlated: ESS above the draws
+    return x
+
+
+@pytest.mark.parametrize("chains, draws", [(4, 1000), (4, 1001), (2, 7), (1, 400), (3, 5)])
+def test_rank_diagnostics_are_arviz_numbers(chains, draws):
+    x = _awkward_draws(chains, draws)
+    dataset = az.from_dict({"posterior": {"v": x}})["posterior"].to_dataset()
+    ours = diagnostics.rank_diagnostics(x)
+    with warnings.catch_warnings():  # ArviZ warns about the constant scalar's 0/0
+        warnings.simplefilter("ignore", RuntimeWarning)
+        expected = {
+            "rhat": az.rhat(dataset)["v"].values,
+            "ess_bulk": az.ess(dataset, method="bulk")["v"].values,
+            "ess_tail": az.ess(dataset, method="tail", prob=diagnostics.TAIL_PROBS)["v"].values,
+        }
+    for name, values in expected.items():
+        np.testing.assert_allclose(ours[name], values, rtol=1e-10, err_msg=name)
+    assert ours["ess_bulk"].iloc[0] == chains * (draws - draws % 2)  # the constant
+
+
+def test_rank_diagnostics_do_not_depend_on_the_block_size():
+    x = _awkward_draws(4, 200)
+    pd.testing.assert_frame_equal(diagnostics.rank_diagnostics(x, chunk=1),
+                                  diagnostics.rank_diagnostics(x, chunk=1000))
+
+
+def test_rank_diagnostics_mark_a_scalar_with_a_missing_draw():
+    x = _awkward_draws(4, 100)
+    x[2, 50, 5] = np.nan
+    table = diagnostics.rank_diagnostics(x)
+    assert table.loc[5].isna().all()
+    assert table.drop(index=[0, 5]).notna().all().all()
+
+
+def test_rank_diagnostics_reject_bad_arguments():
+    with pytest.raises(ValueError, match="values must have shape"):
+        diagnostics.rank_diagnostics(np.zeros((4, 100)))
+    with pytest.raises(ValueError, match="4 draws"):
+        diagnostics.rank_diagnostics(np.zeros((4, 3, 2)))
+    with pytest.raises(ValueError, match="chunk"):
+        diagnostics.rank_diagnostics(np.zeros((4, 100, 2)), chunk=0)
+
+
+def test_tail_ess_is_measured_where_the_book_says():
+    # The diagnostics appendix holds tail ESS at the 5% and 95% quantiles (Vehtari et al.
+    # 2021); ArviZ's default would follow its ci_prob setting (89%: the 11% and 89% ones).
+    assert diagnostics.TAIL_PROBS == (0.05, 0.95)
+    x = _awkward_draws(4, 500)
+    health = diagnostics.sampler_health(az.from_dict({
+        "posterior": {"v": x[:, :, 2:]},
+        "sample_stats": {"diverging": np.zeros((4, 500), bool)},
+    }))
+    assert health["min_ess_tail"] == diagnostics.rank_diagnostics(x[:, :, 2:])["ess_tail"].min()
+
+
 # --------------------------------------------------------------------------------------
 # The convergence standard
 # --------------------------------------------------------------------------------------
@@ -152,7 +221,7 @@ def test_sampler_health_of_a_shared_fit_is_shared_within_a_run(monkeypatch, tmp_
     def no_measuring(*args, **kwargs):
         raise AssertionError("measured again")
 
-    monkeypatch.setattr(az, "ess", no_measuring)
+    monkeypatch.setattr(diagnostics, "rank_diagnostics", no_measuring)
     again = diagnostics.sampler_health(_shared_fit(diverging=2))  # equal draws, rebuilt
     assert again.equals(first)
     # Other draws, other variables or other divergences are measured afresh.
