@@ -36,10 +36,10 @@ LEVELS = ("1", "3")
 
 
 def build_models():
-    """A few of the book's models, small to large, as ``{name: pymc.Model}``."""
+    """Four of the book's simulated-data models, as ``{name: pymc.Model}``."""
     import numpy as np
 
-    from depmap_models import models, mutation, realscreen, screen, simulate
+    from depmap_models import models, mutation, screen, simulate
 
     sim4 = simulate.genes_and_cell_lines(np.random.RandomState(103))
     sim5 = simulate.sgrna_and_cell_lines(np.random.RandomState(103))
@@ -50,7 +50,6 @@ def build_models():
             simulate.realistic_screen(np.random.default_rng(2024))),
         "varying mutation effect (ch. 9)": mutation.varying_effect_model(
             simulate.mutation_screen(np.random.default_rng(2024))),
-        "real screen (ch. 13)": realscreen.real_screen_model(realscreen.screen_data()),
     }
 
 
