@@ -219,21 +219,3 @@ def test_fit_names_a_bad_cache_and_a_bad_model(no_seed_switch, monkeypatch, tmp_
         sampling.fit(_observed_model([0.1]), random_seed=3, tune=50, draws=20)
     with pytest.raises(ValueError, match="model"):
         sampling.fit("model", random_seed=3)
-
-
-@pytest.mark.parametrize("preset, expected", [(None, "1"), ("3", "3")])
-def test_the_package_asks_numba_for_level_1_unless_told_otherwise(preset, expected):
-    # A fresh interpreter: numba reads NUMBA_OPT when it is first imported, and the package
-    # sets it (if unset) before anything imports numba.
-    import os
-    import subprocess
-    import sys
-
-    env = {k: v for k, v in os.environ.items() if k != "NUMBA_OPT"}
-    if preset is not None:
-        env["NUMBA_OPT"] = preset
-    code = ("import sys, os, depmap_models; assert 'numba' not in sys.modules; "
-            "from numba.core import config; print(os.environ['NUMBA_OPT'], int(config.OPT))")
-    out = subprocess.run([sys.executable, "-c", code], env=env, check=True,
-                         capture_output=True, text=True).stdout.split()
-    assert out == [expected, expected]
